@@ -1,2 +1,9 @@
 //! gradfield: the gradient field of any f(x, y), exact derivatives, GPU particles.
+pub mod domain;
+pub mod error;
 pub mod expr;
+pub mod gpu;
+
+pub use domain::{Domain, Grid};
+pub use error::{Error, Result};
+pub use expr::Function;

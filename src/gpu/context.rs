@@ -1,0 +1,168 @@
+//! Device creation: the best adapter there is, falling back to a software one
+//! (Mesa's lavapipe), with the limits raised to what the adapter allows.
+
+use crate::error::{Error, Result};
+use std::sync::OnceLock;
+
+/// A device and queue with a description of the adapter behind them.
+pub struct Context {
+    pub instance: wgpu::Instance,
+    pub adapter: wgpu::Adapter,
+    pub device: wgpu::Device,
+    pub queue: wgpu::Queue,
+    pub info: wgpu::AdapterInfo,
+    pub limits: wgpu::Limits,
+}
+
+/// Makes sure `XDG_RUNTIME_DIR` points at a private directory: Mesa's drivers
+/// complain (and some fail) without one, and headless machines often lack it.
+fn ensure_runtime_dir() {
+    if std::env::var_os("XDG_RUNTIME_DIR").is_some() {
+        return;
+    }
+    static DONE: OnceLock<()> = OnceLock::new();
+    DONE.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("gradfield-runtime-{}", unsafe_uid()));
+        if std::fs::create_dir_all(&dir).is_ok() {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
+            }
+            // SAFETY: called once, before any thread of ours reads the environment.
+            unsafe { std::env::set_var("XDG_RUNTIME_DIR", &dir) };
+        }
+    });
+}
+
+fn unsafe_uid() -> String {
+    std::env::var("USER").unwrap_or_else(|_| "user".into())
+}
+
+impl Context {
+    /// A headless device on the best adapter, or on a software adapter when no GPU exists.
+    pub fn headless() -> Result<Context> {
+        ensure_runtime_dir();
+        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle());
+        Self::with_instance(instance, None)
+    }
+
+    /// A device that can present to `surface` (the viewer), on `instance`.
+    pub fn with_instance(instance: wgpu::Instance, surface: Option<&wgpu::Surface<'_>>) -> Result<Context> {
+        let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
+            power_preference: wgpu::PowerPreference::HighPerformance,
+            force_fallback_adapter: false,
+            compatible_surface: surface,
+            apply_limit_buckets: false,
+        }))
+        .or_else(|_| {
+            pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
+                power_preference: wgpu::PowerPreference::HighPerformance,
+                force_fallback_adapter: true,
+                compatible_surface: surface,
+            apply_limit_buckets: false,
+            }))
+        })
+        .map_err(|_| Error::NoAdapter)?;
+        let info = adapter.get_info();
+        let limits = adapter.limits();
+        let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
+            label: Some("gradfield"),
+            required_features: wgpu::Features::empty(),
+            required_limits: limits.clone(),
+            experimental_features: wgpu::ExperimentalFeatures::disabled(),
+            memory_hints: wgpu::MemoryHints::Performance,
+            trace: wgpu::Trace::Off,
+        }))
+        .map_err(|e| Error::Gpu {
+            adapter: info.name.clone(),
+            message: format!("could not create a device: {e}"),
+        })?;
+        Ok(Context {
+            instance,
+            adapter,
+            device,
+            queue,
+            info,
+            limits,
+        })
+    }
+
+    /// "name (backend, device type)".
+    pub fn describe(&self) -> String {
+        format!(
+            "{} ({:?}, {:?})",
+            self.info.name, self.info.backend, self.info.device_type
+        )
+    }
+
+    /// Largest storage buffer one binding may hold, in bytes.
+    pub fn max_binding_bytes(&self) -> u64 {
+        (self.limits.max_storage_buffer_binding_size as u64).min(self.limits.max_buffer_size)
+    }
+
+    /// Waits for all submitted work; a lost device becomes an error with the adapter's name.
+    pub fn wait(&self) -> Result<()> {
+        self.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map(|_| ())
+            .map_err(|e| self.gpu_error(format!("waiting for the device failed: {e}")))
+    }
+
+    pub fn gpu_error(&self, message: impl Into<String>) -> Error {
+        Error::Gpu {
+            adapter: self.info.name.clone(),
+            message: message.into(),
+        }
+    }
+
+    /// Creates a shader module, turning a validation failure into an error
+    /// instead of wgpu's default panic.
+    pub fn shader(&self, label: &str, source: &str) -> Result<wgpu::ShaderModule> {
+        crate::gpu::validate_wgsl(label, source)?;
+        let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let module = self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some(label),
+            source: wgpu::ShaderSource::Wgsl(source.into()),
+        });
+        if let Some(e) = pollster::block_on(scope.pop()) {
+            return Err(self.gpu_error(format!("shader {label} failed to compile: {e}")));
+        }
+        Ok(module)
+    }
+
+    /// Copies `size` bytes of `src` back to the CPU (blocking).
+    pub fn read_buffer(&self, src: &wgpu::Buffer, offset: u64, size: u64) -> Result<Vec<u8>> {
+        let staging = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("readback::staging"),
+            size,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let mut enc = self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("readback"),
+        });
+        enc.copy_buffer_to_buffer(src, offset, &staging, 0, size);
+        self.queue.submit([enc.finish()]);
+        map_read(self, &staging, size)
+    }
+}
+
+/// Maps a MAP_READ buffer and copies its first `size` bytes out.
+pub fn map_read(ctx: &Context, staging: &wgpu::Buffer, size: u64) -> Result<Vec<u8>> {
+    let slice = staging.slice(..size);
+    let (tx, rx) = std::sync::mpsc::channel();
+    slice.map_async(wgpu::MapMode::Read, move |r| {
+        let _ = tx.send(r);
+    });
+    ctx.wait()?;
+    rx.recv()
+        .map_err(|_| ctx.gpu_error("readback callback never ran"))?
+        .map_err(|e| ctx.gpu_error(format!("mapping a readback buffer failed: {e}")))?;
+    let data = slice
+        .get_mapped_range()
+        .map_err(|e| ctx.gpu_error(format!("reading a mapped buffer failed: {e}")))?
+        .to_vec();
+    staging.unmap();
+    Ok(data)
+}

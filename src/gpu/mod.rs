@@ -1,0 +1,29 @@
+//! GPU compute: device creation, the field pass, the particle engine, read-back.
+
+pub mod context;
+pub mod field;
+
+pub use context::Context;
+pub use field::{Field, FieldPass};
+
+use crate::error::{Error, Result};
+
+/// Joins WGSL pieces (generated function, shared structs, the pass) into one module.
+pub fn compose(parts: &[&str]) -> String {
+    parts.join("\n")
+}
+
+/// Validates WGSL with naga (no GPU needed), reporting the first error with its location.
+pub fn validate_wgsl(label: &str, source: &str) -> Result<naga::Module> {
+    let module = naga::front::wgsl::parse_str(source).map_err(|e| Error::Shader {
+        expr: label.to_string(),
+        message: e.emit_to_string(source),
+    })?;
+    naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::all())
+        .validate(&module)
+        .map_err(|e| Error::Shader {
+            expr: label.to_string(),
+            message: format!("{e:?}"),
+        })?;
+    Ok(module)
+}
