@@ -1,4 +1,6 @@
 //! gradfield: the gradient field of any f(x, y), exact derivatives, GPU particles.
+pub mod analysis;
+pub mod catalog;
 pub mod domain;
 pub mod error;
 pub mod expr;

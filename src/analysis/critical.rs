@@ -1,0 +1,1 @@
+//! Critical-point search (to be written).

@@ -1,0 +1,1 @@
+//! Built-in functions (to be written).
