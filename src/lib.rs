@@ -5,6 +5,7 @@ pub mod domain;
 pub mod error;
 pub mod expr;
 pub mod gpu;
+pub mod optim;
 
 pub use domain::{Domain, Grid};
 pub use error::{Error, Result};

@@ -2,9 +2,11 @@
 
 pub mod context;
 pub mod field;
+pub mod particles;
 
 pub use context::Context;
 pub use field::{Field, FieldPass};
+pub use particles::{EngineConfig, Particle, ParticleEngine};
 
 use crate::error::{Error, Result};
 
