@@ -1,11 +1,17 @@
 //! gradfield: the gradient field of any f(x, y), exact derivatives, GPU particles.
 pub mod analysis;
+pub mod bench;
 pub mod catalog;
 pub mod domain;
 pub mod error;
 pub mod expr;
 pub mod gpu;
+pub mod image;
+pub mod io;
 pub mod optim;
+pub mod render;
+pub mod scene;
+pub mod text;
 
 pub use domain::{Domain, Grid};
 pub use error::{Error, Result};

@@ -1,0 +1,1 @@
+//! Many-start comparison (to be written).

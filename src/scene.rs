@@ -1,0 +1,1 @@
+//! Scene files (to be written).
