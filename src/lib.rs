@@ -9,6 +9,7 @@ pub mod gpu;
 pub mod image;
 pub mod io;
 pub mod optim;
+pub mod record;
 pub mod render;
 pub mod scene;
 pub mod text;
