@@ -34,7 +34,11 @@ impl ParseError {
         let col0 = self.column.saturating_sub(1);
         let start = col0.saturating_sub(60);
         let end = (col0 + 20).min(chars.len());
-        let mut line: String = chars[start..end].iter().collect();
+        // Control characters (a newline in the input) would break the picture: one space each.
+        let mut line: String = chars[start..end]
+            .iter()
+            .map(|&c| if c.is_control() { ' ' } else { c })
+            .collect();
         let mut pad = col0 - start;
         if start > 0 {
             line.insert_str(0, "…");
