@@ -330,3 +330,83 @@ fn csv_rows_match_the_report() {
         assert!((sum - 1.0).abs() < 1e-12);
     }
 }
+
+#[test]
+fn basin_map_colours_agree_with_the_csv() {
+    use gradfield::analysis::basins::{self, BasinOptions};
+    let ctx = common::ctx();
+    let (f, d, starts, stop) = himmelblau();
+    let opts = [gd(0.01), Optimizer::new(OptimizerKind::Adam, 0.3)];
+    let rep = compare::run(&ctx, &f, &d, &starts, &opts, &stop, &mut |_| {}).unwrap();
+    let dir = std::env::temp_dir().join(format!("gradfield-basins-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (csv, png) = (dir.join("runs.csv"), dir.join("basins.png"));
+    compare::write_csv(&csv, &rep, &starts).unwrap();
+    let bo = BasinOptions::default();
+    basins::write_basin_map(&png, &rep, &f, &starts, Some((32, 32)), &bo).unwrap();
+    let (_, layout) = basins::basin_map(&rep, &f, &starts, Some((32, 32)), &bo).unwrap();
+    if let Ok(keep) = std::env::var("GRADFIELD_KEEP_BASINS") {
+        std::fs::copy(&png, keep).unwrap();
+    }
+    let img = gradfield::image::Image::load_png(&png).unwrap();
+    let text = std::fs::read_to_string(&csv).unwrap();
+    std::fs::remove_dir_all(&dir).ok();
+
+    let mut checked = 0;
+    let mut on_contour = 0;
+    for (row, line) in text.lines().skip(1).enumerate() {
+        // Every 7th row: 2 × 1024 / 7 ≈ 290 cells, both panels.
+        if row % 7 != 0 {
+            continue;
+        }
+        let c: Vec<&str> = line.split(',').collect();
+        let (sx, sy): (f64, f64) = (c[0].parse().unwrap(), c[1].parse().unwrap());
+        let panel = if c[2] == "gd" { 0 } else { 1 };
+        let status = match c[6] {
+            "converged" => Status::Converged,
+            "diverged" => Status::Diverged,
+            _ => Status::Running,
+        };
+        let r = compare::StartResult {
+            end: [0.0; 2],
+            value: 0.0,
+            steps: c[7].parse().unwrap(),
+            status,
+            destination: c[8].parse().unwrap(),
+        };
+        // Stay clear of the destination markers and labels (within 24 px of one).
+        let near_marker = rep.all_destinations.iter().any(|dd| {
+            let (a, b) = layout.pixel_of(panel, dd.x, dd.y).unwrap();
+            let (p, q) = layout.pixel_of(panel, sx, sy).unwrap();
+            (a as f64 - p as f64).hypot(b as f64 - q as f64) < 30.0
+        });
+        if near_marker {
+            continue;
+        }
+        let (px, py) = layout.pixel_of(panel, sx, sy).unwrap();
+        let want = basins::run_color(&r, layout.steps_ref);
+        let got = img.get(px, py);
+        // A contour line darkens the cell by CONTOUR_ALPHA toward black (±1 for rounding).
+        let dark = want.map(|v| (v as f32 * (1.0 - basins::CONTOUR_ALPHA)).round() as u8);
+        let close = |a: [u8; 3]| (0..3).all(|k| (a[k] as i32 - got[k] as i32).abs() <= 1);
+        if got[..3] == want {
+            checked += 1;
+        } else if close(dark) {
+            on_contour += 1;
+        } else {
+            panic!(
+                "start ({sx}, {sy}) panel {panel}: pixel {got:?}, CSV says {want:?} (dest {})",
+                r.destination
+            );
+        }
+    }
+    eprintln!("{checked} exact, {on_contour} under a contour line");
+    assert!(checked > 120, "{checked}");
+    // Distinct destinations have distinct colours, and the picture uses them.
+    let cols: Vec<[u8; 3]> = (0..4).map(basins::destination_color).collect();
+    for i in 0..4 {
+        for j in 0..i {
+            assert_ne!(cols[i], cols[j]);
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! Analysis on the CPU in f64: classification of points by the Hessian,
 //! critical-point search, many-start comparison.
 
+pub mod basins;
 pub mod compare;
 pub mod critical;
 
