@@ -410,3 +410,114 @@ fn basin_map_colours_agree_with_the_csv() {
         }
     }
 }
+
+/// 1M starts × 1000 steps on lavapipe, beside the CPU f64 reference on a sample
+/// (extrapolated). Slow: `cargo test --test compare -- --ignored --nocapture million`.
+#[test]
+#[ignore]
+fn million_starts_thousand_steps() {
+    use std::time::Instant;
+    let ctx = common::ctx();
+    let (f, d, _, _) = himmelblau();
+    let starts = Starts::Grid { w: 1024, h: 1024 }.points(&d);
+    let opts = [gd(0.01)];
+    for tol in [0.0, 1e-4] {
+        let stop = Stop::for_domain(&d, tol, 1000);
+        let t = Instant::now();
+        let mut batches = 0;
+        let rep = compare::run(&ctx, &f, &d, &starts, &opts, &stop, &mut |_| batches += 1).unwrap();
+        let gpu_s = t.elapsed().as_secs_f64();
+        let o = &rep.optimizers[0];
+        let sample: Vec<[f64; 2]> = starts.iter().step_by(256).copied().collect();
+        let t = Instant::now();
+        let c = compare::run_cpu(&f, &d, &sample, &opts, &stop).unwrap();
+        let cpu_s = t.elapsed().as_secs_f64();
+        let cpu_full = cpu_s * starts.len() as f64 / sample.len() as f64;
+        eprintln!(
+            "tol {tol}: GPU 1M starts {gpu_s:.1} s ({batches} progress events; converged {}, running {}, {} destinations); \
+             CPU f64 {} starts {cpu_s:.2} s → 1M ≈ {cpu_full:.1} s (converged {})",
+            o.converged,
+            o.running,
+            o.destinations.len(),
+            sample.len(),
+            c.optimizers[0].converged
+        );
+        if tol > 0.0 {
+            assert_eq!(o.converged, starts.len() as u64);
+            assert_eq!(o.destinations.len(), 4);
+        } else {
+            assert_eq!(o.running, starts.len() as u64);
+        }
+    }
+}
+
+/// Where GPU (f32) and CPU (f64) may disagree: the 32×32 grid above has no
+/// disagreement at all, so this places starts right across a basin boundary
+/// (found by bisection in f64) and shows that disagreements happen only there.
+#[test]
+fn disagreements_lie_on_basin_boundaries() {
+    let ctx = common::ctx();
+    let (f, d, starts, stop) = himmelblau();
+    let opts = [gd(0.01)];
+    let c = compare::run_cpu(&f, &d, &starts, &opts, &stop).unwrap();
+    let dest_at = |p: [f64; 2]| -> [i64; 2] {
+        let r = compare::run_cpu(&f, &d, &[p], &opts, &stop).unwrap();
+        let o = &r.optimizers[0];
+        assert_eq!(o.converged, 1);
+        let dd = &o.destinations[0];
+        [(dd.x * 1e6).round() as i64, (dd.y * 1e6).round() as i64]
+    };
+    // Two horizontally adjacent starts in different CPU basins.
+    let res = &c.optimizers[0].results;
+    let i = (0..starts.len() - 1)
+        .find(|&i| i % 32 != 31 && res[i].destination != res[i + 1].destination)
+        .unwrap();
+    let (mut a, mut b) = (starts[i], starts[i + 1]);
+    let (da, db) = (dest_at(a), dest_at(b));
+    for _ in 0..40 {
+        let m = [0.5 * (a[0] + b[0]), a[1]];
+        if dest_at(m) == da {
+            a = m;
+        } else {
+            b = m;
+        }
+    }
+    let x_b = 0.5 * (a[0] + b[0]);
+    eprintln!("boundary at ({x_b}, {}) between {da:?} and {db:?}", a[1]);
+    // 201 starts 5e-9 apart across it (f32's spacing near x = 0.074 is 7.5e-9). With 1e-6
+    // or 1e-7 apart no start disagreed; at 5e-9 two do, both 1e-8 from the boundary.
+    let spacing = 5e-9;
+    let line: Vec<[f64; 2]> = (-100..=100)
+        .map(|k| [x_b + k as f64 * spacing, a[1]])
+        .collect();
+    let g = compare::run(&ctx, &f, &d, &line, &opts, &stop, &mut |_| {}).unwrap();
+    let cl = compare::run_cpu(&f, &d, &line, &opts, &stop).unwrap();
+    let key = |rep: &CompareReport, id: i32| {
+        let dd = &rep.all_destinations[id as usize];
+        [(dd.x * 1e6).round() as i64, (dd.y * 1e6).round() as i64]
+    };
+    let mut worst = 0.0f64;
+    let mut n = 0;
+    let mut gpu_sides = std::collections::HashSet::new();
+    for (k, p) in line.iter().enumerate() {
+        let gk = key(&g, g.optimizers[0].results[k].destination);
+        let ck = key(&cl, cl.optimizers[0].results[k].destination);
+        gpu_sides.insert(gk);
+        if gk != ck {
+            n += 1;
+            worst = worst.max((p[0] - x_b).abs());
+        }
+    }
+    eprintln!(
+        "{n} of {} starts across the boundary disagree; farthest from it: {worst:e}",
+        line.len()
+    );
+    // The GPU sees the boundary too: both basins appear along the line.
+    assert_eq!(gpu_sides.len(), 2, "{gpu_sides:?}");
+    // Measured: the farthest disagreeing start is 1.0e-8 from the f64 boundary (about one f32
+    // ulp of the start's x). Bound 5e-8 = 10 of the 100 line steps on each side.
+    assert!(
+        worst <= 5e-8,
+        "a start {worst:e} from the boundary disagrees"
+    );
+}
