@@ -384,7 +384,7 @@ fn basin_map_colours_agree_with_the_csv() {
             continue;
         }
         let (px, py) = layout.pixel_of(panel, sx, sy).unwrap();
-        let want = basins::run_color(&r, layout.steps_ref);
+        let want = basins::run_color(&r, layout.steps);
         let got = img.get(px, py);
         // A contour line darkens the cell by CONTOUR_ALPHA toward black (±1 for rounding).
         let dark = want.map(|v| (v as f32 * (1.0 - basins::CONTOUR_ALPHA)).round() as u8);

@@ -6,6 +6,7 @@
 //! fractions. Drawn on the CPU into an [`Image`].
 
 use super::compare::{CompareReport, OptimizerReport, StartResult};
+use super::Kind;
 use crate::domain::Domain;
 use crate::error::{Error, Result};
 use crate::expr::Function;
@@ -69,16 +70,24 @@ fn hsv(h: f64, s: f64, v: f64) -> [u8; 3] {
     ]
 }
 
-/// The colour of one run: with t = ln(1 + steps) / ln(1 + `steps_ref`), its
-/// destination's colour goes from a light tint (t = 0, [`LIGHT`] of the way to
-/// white) to a dark shade (t = 1, darkened by [`SHADE`]): fewer steps, brighter.
-pub fn run_color(r: &StartResult, steps_ref: u32) -> [u8; 3] {
+/// The colour of one run. With `steps` = [lo, hi] (the fewest and most steps
+/// of any converged run in the picture) and t = ln((1 + s)/(1 + lo)) /
+/// ln((1 + hi)/(1 + lo)), its destination's colour goes from a light tint
+/// (t = 0, [`LIGHT`] of the way to white) to a dark shade (t = 1, darkened by
+/// [`SHADE`]): fewer steps, brighter.
+pub fn run_color(r: &StartResult, steps: [u32; 2]) -> [u8; 3] {
     match r.status {
         Status::Diverged => DIVERGED,
         Status::Running => RUNNING,
         Status::Converged => {
             let base = destination_color(r.destination.max(0) as usize);
-            let t = ((1.0 + r.steps as f64).ln() / (1.0 + steps_ref.max(1) as f64).ln()).min(1.0);
+            let [lo, hi] = [1.0 + steps[0] as f64, 1.0 + steps[1] as f64];
+            let t = if hi > lo {
+                ((1.0 + r.steps as f64) / lo).ln() / (hi / lo).ln()
+            } else {
+                0.0
+            };
+            let t = t.clamp(0.0, 1.0);
             base.map(|c| {
                 let c = c as f64;
                 let light = c + (255.0 - c) * LIGHT;
@@ -115,8 +124,8 @@ pub struct BasinLayout {
     pub map_h: u32,
     /// Top-left corner of each panel's map.
     pub maps: Vec<(u32, u32)>,
-    /// The step count that gets the full [`SHADE`] (the most steps of any converged run).
-    pub steps_ref: u32,
+    /// The fewest and most steps of any converged run: the ends of the shading (see [`run_color`]).
+    pub steps: [u32; 2],
 }
 
 impl BasinLayout {
@@ -207,14 +216,17 @@ pub fn basin_map(
         report.function, report.starts, report.max_steps, report.tol
     );
     let width = (panel_w * n_panels).max(text::measure(&head, 15.0).0 + 2 * MARGIN);
-    let height = HEADER + TITLE + map_h + 26 + legend_rows * LEGEND_ROW + MARGIN;
+    let height = HEADER + TITLE + map_h + 26 + legend_rows * LEGEND_ROW + 8 + LEGEND_ROW + MARGIN;
     let mut img = Image::new(width, height, BACKGROUND);
-    let steps_ref = report
-        .optimizers
-        .iter()
-        .filter_map(|o| o.steps.map(|s| s.max as u32))
-        .max()
-        .unwrap_or(1);
+    let mut steps = [u32::MAX, 0];
+    for o in &report.optimizers {
+        for r in o.results.iter().filter(|r| r.status == Status::Converged) {
+            steps = [steps[0].min(r.steps), steps[1].max(r.steps)];
+        }
+    }
+    if steps[0] > steps[1] {
+        steps = [0, 0];
+    }
     let layout = BasinLayout {
         domain,
         map_w,
@@ -222,7 +234,7 @@ pub fn basin_map(
         maps: (0..n_panels)
             .map(|k| (k * panel_w + MARGIN, HEADER + TITLE))
             .collect(),
-        steps_ref,
+        steps,
     };
 
     // Header: the function and the run.
@@ -244,7 +256,7 @@ pub fn basin_map(
                     for px in 0..map_w {
                         let u = (px as f64 + 0.5) / map_w as f64;
                         let i = ((u * gw as f64) as u32).min(gw - 1);
-                        let c = run_color(&o.results[(j * gw + i) as usize], steps_ref);
+                        let c = run_color(&o.results[(j * gw + i) as usize], steps);
                         map.put(px, py, [c[0], c[1], c[2], 255]);
                     }
                 }
@@ -261,7 +273,7 @@ pub fn basin_map(
                 };
                 for (s, res) in starts.iter().zip(&o.results) {
                     if let Some((px, py)) = sub.pixel_of(0, s[0], s[1]) {
-                        let c = run_color(res, steps_ref);
+                        let c = run_color(res, steps);
                         dot(&mut map, px as i64, py as i64, r, [c[0], c[1], c[2], 255]);
                     }
                 }
@@ -276,6 +288,10 @@ pub fn basin_map(
         draw_markers(&mut img, &layout, k, o);
         draw_axes(&mut img, &layout, k);
         draw_legend(&mut img, o, report.starts, x0, y0 + map_h + 26);
+    }
+    if report.optimizers.iter().any(|o| o.converged > 0) {
+        let y = (HEADER + TITLE + map_h + 26 + legend_rows * LEGEND_ROW + 8) as i64;
+        draw_shade_key(&mut img, MARGIN as i64, y, steps);
     }
     Ok((img, layout))
 }
@@ -377,6 +393,58 @@ fn ring(img: &mut Image, cx: f64, cy: f64, r: f64, width: f64, c: [u8; 4]) {
     }
 }
 
+/// An × of half-size `r` and line width `width` centred on (cx, cy).
+fn cross(img: &mut Image, cx: f64, cy: f64, r: f64, width: f64, c: [u8; 4]) {
+    let e = (r + width).ceil() as i64;
+    for dy in -e..=e {
+        for dx in -e..=e {
+            let (px, py) = (cx.floor() as i64 + dx, cy.floor() as i64 + dy);
+            let (u, v) = (px as f64 + 0.5 - cx, py as f64 + 0.5 - cy);
+            if u.abs().max(v.abs()) > r {
+                continue;
+            }
+            let d = (u - v).abs().min((u + v).abs()) / std::f64::consts::SQRT_2;
+            let cover = (0.5 * width + 0.5 - d).clamp(0.0, 1.0) as f32;
+            if cover > 0.0 {
+                img.blend(px, py, c, cover);
+            }
+        }
+    }
+}
+
+/// The key to the shading: destination 0's colour from the fewest to the most steps.
+fn draw_shade_key(img: &mut Image, x: i64, y: i64, steps: [u32; 2]) {
+    let label = "lighter = fewer steps to converge:";
+    text::draw(img, x, y, 13.0, INK, label);
+    let lo = steps[0].to_string();
+    let bx = x + text::measure(label, 13.0).0 as i64 + 10;
+    text::draw(img, bx, y, 13.0, INK, &lo);
+    let bx = bx + text::measure(&lo, 13.0).0 as i64 + 6;
+    let bw = 160i64;
+    let (l, h) = (1.0 + steps[0] as f64, 1.0 + steps[1] as f64);
+    for i in 0..bw {
+        let t = i as f64 / (bw - 1) as f64;
+        let s = (l * (h / l).powf(t) - 1.0).round() as u32;
+        let r = StartResult {
+            end: [0.0; 2],
+            value: 0.0,
+            steps: s,
+            status: Status::Converged,
+            destination: 0,
+        };
+        let c = run_color(&r, steps);
+        img.fill_rect(bx + i, y + 3, 1, 11, [c[0], c[1], c[2], 255]);
+    }
+    text::draw(
+        img,
+        bx + bw + 6,
+        y,
+        13.0,
+        INK,
+        &format!("{} steps (log scale)", steps[1]),
+    );
+}
+
 fn frame(img: &mut Image, x0: u32, y0: u32, w: u32, h: u32) {
     let c = [90, 90, 90, 255];
     img.fill_rect(x0 as i64 - 1, y0 as i64 - 1, w as i64 + 2, 1, c);
@@ -397,15 +465,16 @@ fn pct(f: f64) -> String {
 fn draw_title(img: &mut Image, o: &OptimizerReport, x: u32, y: u32) {
     let title = format!("{}  (lr {})", o.optimizer, o.lr);
     text::draw(img, x as i64, y as i64 + 2, 20.0, INK, &title);
-    let sub = match o.steps {
-        Some(s) => format!(
-            "converged {} · mean {:.1} steps, p90 {}",
-            pct(o.fraction_converged),
-            s.mean,
-            s.p90
-        ),
-        None => format!("converged {}", pct(o.fraction_converged)),
-    };
+    let mut sub = format!("converged {}", pct(o.fraction_converged));
+    if o.diverged > 0 {
+        sub += &format!(" · diverged {}", pct(o.fraction_diverged));
+    }
+    if o.running > 0 {
+        sub += &format!(" · running {}", pct(o.fraction_running));
+    }
+    if let Some(s) = o.steps {
+        sub += &format!(" · steps mean {:.1}, p90 {}", s.mean, s.p90);
+    }
     text::draw(img, x as i64, y as i64 + 25, 13.0, [90, 90, 90, 255], &sub);
 }
 
@@ -419,8 +488,13 @@ fn draw_markers(img: &mut Image, layout: &BasinLayout, panel: usize, o: &Optimiz
         let dm = &layout.domain;
         let cx = x0 as f64 + (d.x - dm.xmin) / dm.width() * layout.map_w as f64;
         let cy = y0 as f64 + (dm.ymax - d.y) / dm.height() * layout.map_h as f64;
-        ring(img, cx, cy, 6.5, 4.0, [0, 0, 0, 255]);
-        ring(img, cx, cy, 6.5, 2.0, [255, 255, 255, 255]);
+        if d.kind == Kind::Saddle {
+            cross(img, cx, cy, 7.0, 4.0, [0, 0, 0, 255]);
+            cross(img, cx, cy, 6.5, 2.0, [255, 255, 255, 255]);
+        } else {
+            ring(img, cx, cy, 6.5, 4.0, [0, 0, 0, 255]);
+            ring(img, cx, cy, 6.5, 2.0, [255, 255, 255, 255]);
+        }
         let c = destination_color(d.id);
         dot(
             img,
