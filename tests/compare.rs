@@ -521,3 +521,53 @@ fn disagreements_lie_on_basin_boundaries() {
         "a start {worst:e} from the boundary disagrees"
     );
 }
+
+#[test]
+fn degenerate_minimum_and_maximum_are_found_and_classified() {
+    let d = Domain::new(-1.0, 1.0, -1.0, 1.0);
+    let starts = Starts::Grid { w: 32, h: 32 }.points(&d);
+    // x⁴ + y⁴: gd stops on a ring |x| ≲ (tol/4)^⅓ ≈ 0.06 around the origin, far wider than
+    // the clustering radius (2e-3); Newton (linear here) takes every cluster to the origin.
+    let rep = gpu(
+        "x^4 + y^4",
+        d,
+        &starts,
+        &[gd(0.1)],
+        Stop::for_domain(&d, 1e-3, 5000),
+    );
+    let o = &rep.optimizers[0];
+    eprintln!("{}", compare::format_table(&rep));
+    assert_eq!(o.converged, 1024);
+    assert_eq!(o.destinations.len(), 1, "{:?}", o.destinations);
+    let dest = &o.destinations[0];
+    assert_eq!(dest.kind, Kind::Degenerate);
+    // Measured: |x|, |y| ≈ 1e-12 (the Newton step criterion).
+    assert!(
+        dest.x.abs() < 1e-9 && dest.y.abs() < 1e-9,
+        "({}, {})",
+        dest.x,
+        dest.y
+    );
+    // Ascent on an inverted paraboloid: a maximum.
+    let asc = Optimizer::new(OptimizerKind::Ascent, 0.1);
+    let rep = gpu(
+        "-(x^2 + y^2)",
+        d,
+        &starts,
+        &[asc],
+        Stop::for_domain(&d, 1e-4, 500),
+    );
+    let o = &rep.optimizers[0];
+    assert_eq!(o.converged, 1024);
+    assert_eq!(o.destinations.len(), 1);
+    assert_eq!(o.destinations[0].kind, Kind::Maximum);
+}
+
+#[test]
+fn step_statistics() {
+    let s = compare::step_stats(vec![5, 1, 3, 2, 4, 10, 6, 7, 9, 8]).unwrap();
+    assert_eq!((s.mean, s.median, s.p90, s.max), (5.5, 5.5, 9.0, 10.0));
+    let s = compare::step_stats(vec![7]).unwrap();
+    assert_eq!((s.mean, s.median, s.p90, s.max), (7.0, 7.0, 7.0, 7.0));
+    assert!(compare::step_stats(vec![]).is_none());
+}

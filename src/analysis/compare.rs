@@ -618,12 +618,14 @@ fn assign_destinations(
         }
     }
     // 5. Polish and classify each cluster (in parallel: Newton is cheap, but there may be many).
-    let guard = 10.0 * r;
+    // Newton may walk a long way to a degenerate point (x⁴ + y⁴ stops gd at
+    // |x| ≈ (tol/4)^⅓), but not across the domain.
+    let guard = 0.1 * domain.extent();
     let found: Vec<([f64; 2], bool)> = clusters
         .par_iter()
         .map(|&(sum, n)| {
             let mean = [sum[0] / n as f64, sum[1] / n as f64];
-            match polish(func, mean[0], mean[1], 50) {
+            match polish(func, mean[0], mean[1], 100) {
                 Some(p) if (p[0] - mean[0]).hypot(p[1] - mean[1]) <= guard => (p, true),
                 _ => (mean, false),
             }
@@ -693,8 +695,9 @@ fn assign_destinations(
             let kind = classify([0.0, 0.0], d.hess, 1.0);
             Destination {
                 id,
-                x: p[0],
-                y: p[1],
+                // + 0.0 turns -0 into 0 for the table and JSON.
+                x: p[0] + 0.0,
+                y: p[1] + 0.0,
                 value: d.value,
                 kind,
                 count,
@@ -717,11 +720,14 @@ fn assign_destinations(
 /// |∇f| under which Newton's method stops, relative to the function's scale.
 const POLISH_GRAD_TOL: f64 = 1e-9;
 
-/// Newton's method on ∇f = 0 in f64: solves H δ = −∇f a few times. Returns the
-/// point when |∇f| became tiny (relative to max(1, |H|)), None when the
-/// Hessian is singular there or it does not settle.
+/// Newton's method on ∇f = 0 in f64: solves H δ = −∇f until the step is at
+/// rounding level. Returns the point when |∇f| is then tiny (relative to
+/// max(1, |H|)); None when it does not settle, or when |∇f| ever grows past
+/// twice its value at the start (Newton left for another critical point).
+/// A singular Hessian or the iteration limit ends the loop and |∇f| decides.
 // TODO(merge): use analysis::critical::newton_polish
 fn polish(func: &Function, mut x: f64, mut y: f64, max_iter: u32) -> Option<[f64; 2]> {
+    let mut first = None;
     for _ in 0..max_iter {
         let d = func.derivs(x, y);
         let [gx, gy] = d.grad;
@@ -730,18 +736,25 @@ fn polish(func: &Function, mut x: f64, mut y: f64, max_iter: u32) -> Option<[f64
             return None;
         }
         let scale = a.abs().max(b.abs()).max(c.abs()).max(1.0);
-        if gx.hypot(gy) <= 1e-12 * scale {
+        let g = gx.hypot(gy);
+        if g == 0.0 {
             return Some([x, y]);
+        }
+        let g0 = *first.get_or_insert(g);
+        if g > 2.0 * g0 {
+            return None;
         }
         let det = a * c - b * b;
         if det.abs() <= 1e-300 {
-            return None;
+            break;
         }
         let dx = -(c * gx - b * gy) / det;
         let dy = -(a * gy - b * gx) / det;
         x += dx;
         y += dy;
-        if dx.hypot(dy) <= 1e-15 * x.abs().max(y.abs()).max(1.0) {
+        // Done when the step is at rounding level and ∇f tiny. Near a degenerate point
+        // (x⁴ + y⁴) Newton converges only linearly, so a small ∇f alone is not enough.
+        if dx.hypot(dy) <= 1e-12 * x.abs().max(y.abs()).max(1.0) {
             let g = func.grad(x, y);
             return (g[0].hypot(g[1]) <= POLISH_GRAD_TOL * scale).then_some([x, y]);
         }
