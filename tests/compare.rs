@@ -174,6 +174,56 @@ fn gd_past_two_over_l_diverges() {
     assert_eq!(v["optimizers"][0]["fraction_diverged"], 1.0);
     assert_eq!(v["optimizers"][1]["destinations"][0]["kind"], "minimum");
     assert_eq!(v["starts"], 500);
+    // The contract's keys, exactly.
+    let keys = |x: &serde_json::Value| -> Vec<String> {
+        let mut k: Vec<String> = x.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(
+        keys(&v),
+        [
+            "domain",
+            "function",
+            "max_steps",
+            "optimizers",
+            "starts",
+            "tol"
+        ]
+    );
+    assert_eq!(v["domain"], serde_json::json!([-1.0, 1.0, -1.0, 1.0]));
+    assert_eq!(
+        keys(&v["optimizers"][1]),
+        [
+            "converged",
+            "destinations",
+            "diverged",
+            "fraction_converged",
+            "fraction_diverged",
+            "fraction_running",
+            "lr",
+            "optimizer",
+            "running",
+            "steps"
+        ]
+    );
+    assert_eq!(
+        keys(&v["optimizers"][1]["steps"]),
+        ["max", "mean", "median", "p90"]
+    );
+    assert_eq!(
+        keys(&v["optimizers"][1]["destinations"][0]),
+        [
+            "count",
+            "fraction",
+            "id",
+            "kind",
+            "mean_steps",
+            "value",
+            "x",
+            "y"
+        ]
+    );
 }
 
 #[test]
@@ -445,6 +495,28 @@ fn million_starts_thousand_steps() {
         if tol > 0.0 {
             assert_eq!(o.converged, starts.len() as u64);
             assert_eq!(o.destinations.len(), 4);
+            let dir =
+                std::env::temp_dir().join(format!("gradfield-million-{}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            let t = Instant::now();
+            compare::write_csv(&dir.join("runs.csv"), &rep, &starts).unwrap();
+            let csv_s = t.elapsed().as_secs_f64();
+            let t = Instant::now();
+            let grid = Some((1024, 1024));
+            gradfield::analysis::basins::write_basin_map(
+                &dir.join("b.png"),
+                &rep,
+                &f,
+                &starts,
+                grid,
+                &Default::default(),
+            )
+            .unwrap();
+            eprintln!(
+                "CSV {csv_s:.1} s, basin map {:.2} s",
+                t.elapsed().as_secs_f64()
+            );
+            std::fs::remove_dir_all(&dir).ok();
         } else {
             assert_eq!(o.running, starts.len() as u64);
         }
