@@ -231,13 +231,28 @@ fn budget_spent_counts_as_running() {
     let d = Domain::new(-2.0, 2.0, -2.0, 2.0);
     let starts = Starts::Grid { w: 8, h: 8 }.points(&d);
     // lr 1e-3 on x²+y² needs ~ thousands of steps: 50 leave every run going.
-    let rep = gpu(
-        "x^2 + y^2",
-        d,
-        &starts,
-        &[gd(1e-3)],
-        Stop::for_domain(&d, 1e-4, 50),
-    );
+    let ctx = common::ctx();
+    let f = Function::parse("x^2 + y^2").unwrap();
+    let mut events = Vec::new();
+    let opts = [gd(1e-3), gd(0.1)];
+    let stop = Stop::for_domain(&d, 1e-4, 50);
+    let rep = compare::run(&ctx, &f, &d, &starts, &opts, &stop, &mut |e| events.push(e)).unwrap();
+    // Progress: per optimizer, from all running to the report's count, steps never past the budget.
+    for k in 0..2 {
+        let ev: Vec<_> = events.iter().filter(|e| e.optimizer == k).collect();
+        assert!(ev.len() >= 2);
+        assert_eq!((ev[0].running, ev[0].steps), (64, 0));
+        assert!(ev
+            .windows(2)
+            .all(|w| w[1].steps >= w[0].steps && w[1].running <= w[0].running));
+        let last = ev.last().unwrap();
+        assert_eq!(last.running as u64, rep.optimizers[k].running);
+        assert!(last.steps <= 50 && last.optimizers == 2 && last.count == 64);
+    }
+    // gd(0.1) converges within the 50 steps: the corner cells (|p| = 1.75·√2) need
+    // n > ln(1e-4/(2·1.75·√2))/ln(0.8) = 48.4, so 49.
+    assert_eq!(rep.optimizers[1].converged, 64);
+    assert_eq!(rep.optimizers[1].steps.unwrap().max, 49.0);
     let o = &rep.optimizers[0];
     assert_eq!((o.running, o.converged, o.diverged), (64, 0, 0));
     assert!(o
