@@ -49,9 +49,9 @@ impl Image {
         }
         let a = (a * c[3] as f32 / 255.0).clamp(0.0, 1.0);
         let i = (y as usize * self.width as usize + x as usize) * 4;
-        for k in 0..3 {
-            let d = self.data[i + k] as f32;
-            self.data[i + k] = (d + (c[k] as f32 - d) * a).round() as u8;
+        for (d, &s) in self.data[i..i + 3].iter_mut().zip(&c[..3]) {
+            let v = *d as f32;
+            *d = (v + (s as f32 - v) * a).round() as u8;
         }
         self.data[i + 3] = self.data[i + 3].max((a * 255.0) as u8);
     }

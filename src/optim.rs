@@ -261,6 +261,8 @@ impl State {
 }
 
 /// The step itself, shared by the CPU reference and the WGSL (same order of operations).
+// One index over position, moments and gradient mirrors the WGSL's vec2 arithmetic.
+#[allow(clippy::needless_range_loop)]
 pub fn update(opt: &Optimizer, st: &mut State, g: [f64; 2], gnorm: f64) {
     let t = st.steps as f64 + 1.0;
     for k in 0..2 {

@@ -52,7 +52,9 @@ pub fn eigenvalues(hess: [f64; 3]) -> [f64; 2] {
 /// zero when |λ| ≤ 1e-8 · max(1, |λ|max): relative, so that steep functions
 /// (Goldstein–Price, Hessians of 1e4) and flat ones are judged alike.
 pub fn classify(grad: [f64; 2], hess: [f64; 3], grad_tol: f64) -> Kind {
-    if !(grad[0].hypot(grad[1]) <= grad_tol) {
+    let gnorm = grad[0].hypot(grad[1]);
+    // Written to be true for NaN too: an undefined gradient is not a critical point.
+    if gnorm.is_nan() || gnorm > grad_tol {
         return Kind::Regular;
     }
     let [l1, l2] = eigenvalues(hess);

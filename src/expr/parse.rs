@@ -41,7 +41,7 @@ impl ParseError {
             .collect();
         let mut pad = col0 - start;
         if start > 0 {
-            line.insert_str(0, "…");
+            line.insert(0, '…');
             pad += 1;
         }
         if end < chars.len() {
