@@ -86,7 +86,11 @@ fn contour_scaled(f: f32) -> vec2<f32> {
 
 /// Line colour that stands out on the colormap at t.
 fn line_colour(t: f32) -> vec3<f32> {
-    let c = colormap(t).rgb;
+    var c = colormap(t).rgb;
+    if (view.contour_mode.w < 0.5) {
+        // No heatmap under the line: contrast with the background.
+        c = view.background.rgb;
+    }
     let l = dot(c, vec3<f32>(0.2126, 0.7152, 0.0722));
     return select(vec3<f32>(1.0), vec3<f32>(0.0), l > 0.55);
 }

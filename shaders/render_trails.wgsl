@@ -55,7 +55,7 @@ fn vs(@builtin(vertex_index) vi: u32, @builtin(instance_index) ii: u32) -> Trail
     var c = select(ca, cb, at_b[corner]);
     c = offset_clip(c, nrm * s);
     let age = f32(seg + 1u) / f32(n);
-    o.colour = vec4<f32>(status_colour(p.status), 0.15 + 0.7 * age * age);
+    o.colour = vec4<f32>(status_colour(p.status), 0.2 + 0.75 * age);
     o.across = vec2<f32>(s, hw);
     o.pos = c;
     if (!is_finite(a.x) || !is_finite(b.x) || !is_finite(a.y) || !is_finite(b.y)) {

@@ -271,10 +271,10 @@ impl Default for CameraConfig {
         CameraConfig {
             azimuth: -60.0,
             elevation: 32.0,
-            distance: 3.6,
+            distance: 5.0,
             target: None,
             projection: Projection::Perspective,
-            fov: 35.0,
+            fov: 32.0,
             zscale: 0.8,
             resolution: 192,
         }

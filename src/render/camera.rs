@@ -23,7 +23,11 @@ pub fn matrices(scene: &Scene, aspect: f32) -> (Mat4, Vec3, [f32; 4]) {
     let eye = target + dist * Vec3::new(el.cos() * az.cos(), el.cos() * az.sin(), el.sin());
     let view = glam::camera::rh::view::look_at_mat4(eye, target, Vec3::Z);
     let aspect = aspect.max(1e-3);
-    let fov = (cam.fov as f32).to_radians();
+    // The field of view applies to the narrower side, so a tall panel (split view) still fits.
+    let mut fov = (cam.fov as f32).to_radians();
+    if aspect < 1.0 {
+        fov = 2.0 * ((fov * 0.5).tan() / aspect).atan();
+    }
     let (near, far) = (0.01 * dist, 4.0 * dist + 4.0);
     let proj = match cam.projection {
         Projection::Perspective => {
