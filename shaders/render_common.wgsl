@@ -146,3 +146,12 @@ fn clip_to_pixel(c: vec4<f32>) -> vec2<f32> {
     let ndc = c.xy / c.w;
     return vec2<f32>((ndc.x + 1.0) * 0.5 * view.panel.z, (1.0 - ndc.y) * 0.5 * view.panel.w);
 }
+
+/// True in 3D for points outside the domain: the surface ends there, so
+/// particles and trails that left it are not drawn floating in space.
+fn outside_3d(p: vec2<f32>) -> bool {
+    if (view.misc.x < 0.5) {
+        return false;
+    }
+    return p.x < view.domain.x || p.x > view.domain.y || p.y < view.domain.z || p.y > view.domain.w;
+}

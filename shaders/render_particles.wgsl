@@ -9,6 +9,7 @@ struct PointOut {
     @location(0) colour: vec3<f32>,
     /// Offset from the centre in pixels, radius.
     @location(1) local: vec3<f32>,
+    @location(2) @interpolate(flat) fp: vec2<f32>,
 }
 
 @vertex
@@ -22,6 +23,7 @@ fn vs(@builtin(vertex_index) vi: u32, @builtin(instance_index) ii: u32) -> Point
     var o: PointOut;
     o.colour = status_colour(p.status);
     o.local = vec3<f32>(off, r);
+    o.fp = p.pos;
     if (!is_finite(p.pos.x) || !is_finite(p.pos.y)) {
         o.pos = vec4<f32>(2.0, 2.0, 2.0, 1.0);
         return o;
@@ -32,6 +34,9 @@ fn vs(@builtin(vertex_index) vi: u32, @builtin(instance_index) ii: u32) -> Point
 
 @fragment
 fn fs(in: PointOut) -> @location(0) vec4<f32> {
+    if (outside_3d(in.fp)) {
+        discard;
+    }
     let d = length(in.local.xy);
     let r = in.local.z;
     let cover = clamp(r + 0.5 - d, 0.0, 1.0);

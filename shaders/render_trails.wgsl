@@ -10,6 +10,8 @@ struct TrailOut {
     @location(0) colour: vec4<f32>,
     /// Signed distance across the line in pixels, half width.
     @location(1) across: vec2<f32>,
+    /// Function coordinates (3D: fragments outside the domain are dropped).
+    @location(2) fp: vec2<f32>,
 }
 
 fn trail_point(ii: u32, k: u32, n: u32, newest: u32) -> vec2<f32> {
@@ -53,6 +55,7 @@ fn vs(@builtin(vertex_index) vi: u32, @builtin(instance_index) ii: u32) -> Trail
     let at_b = array<bool, 6>(false, true, true, false, true, false);
     let s = side[corner] * (hw + 1.0);
     var c = select(ca, cb, at_b[corner]);
+    o.fp = select(a, b, at_b[corner]);
     c = offset_clip(c, nrm * s);
     let age = f32(seg + 1u) / f32(n);
     o.colour = vec4<f32>(status_colour(p.status), 0.2 + 0.75 * age);
@@ -66,6 +69,9 @@ fn vs(@builtin(vertex_index) vi: u32, @builtin(instance_index) ii: u32) -> Trail
 
 @fragment
 fn fs(in: TrailOut) -> @location(0) vec4<f32> {
+    if (outside_3d(in.fp)) {
+        discard;
+    }
     let a = in.colour.a * clamp(in.across.y + 0.5 - abs(in.across.x), 0.0, 1.0);
     if (a <= 0.0) {
         discard;

@@ -4,8 +4,8 @@
 //! title drawn on the CPU.
 //!
 //! A frame is a fixed list of passes, per panel:
-//! - 3D panel: surface → trails → particles → markers;
-//! - 2D panel: map → arrows → trails → particles → markers.
+//! - 3D panel: surface → markers → trails → particles;
+//! - 2D panel: map → arrows → markers → trails → particles.
 //!
 //! Every pass is one struct with `new` (pipeline) and `encode` (draws); the
 //! shared per-panel uniform ([`ViewUniform`]) is written by [`Renderer::prepare`].
@@ -522,10 +522,10 @@ impl Renderer {
                     }
                 }
             }
+            self.markers.encode(&mut pass, bind);
             if let (Some(pp), Some(e)) = (&self.particles, &self.engine) {
                 pp.encode(&mut pass, bind, e);
             }
-            self.markers.encode(&mut pass, bind);
         }
         Ok(())
     }

@@ -36,9 +36,14 @@ pub fn label(v: f64) -> String {
         let s = format!("{v:.1e}");
         return s.replace(".0e", "e");
     }
-    let s = format!("{v:.3}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    s.to_string()
+    // Three significant digits, without trailing zeros.
+    let digits = (3 - 1 - a.log10().floor() as i32).clamp(0, 6) as usize;
+    let s = format!("{v:.digits$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
 }
 
 fn hline(img: &mut Image, x0: f64, x1: f64, y: f64, c: [u8; 4]) {
@@ -141,12 +146,12 @@ pub fn draw(img: &mut Image, scene: &Scene, stats: &Stats, lay: &Layout) {
         vline(img, cx - 1.0, cy - 1.0, cy + ch, dim);
         vline(img, cx + cw, cy - 1.0, cy + ch, dim);
         let ticks: Vec<(f64, f64)> = if stats.log {
-            // Decades of f − fmin, labelled as f.
+            // Decades of f − fmin, labelled as f (the tiny ε is left out of the label).
             let (a, b) = (stats.lo.ceil() as i64, stats.hi.floor() as i64);
             let stride = ((b - a) / 6 + 1).max(1);
             (a..=b)
                 .step_by(stride as usize)
-                .map(|k| (k as f64, stats.unscaled(k as f64, true)))
+                .map(|k| (k as f64, stats.fmin + 10f64.powi(k as i32)))
                 .collect()
         } else {
             nice_ticks(stats.lo, stats.hi, ((ch / (fs * 3.0)) as usize).clamp(2, 8))
@@ -195,5 +200,7 @@ mod tests {
         assert_eq!(label(0.25), "0.25");
         assert_eq!(label(2.0), "2");
         assert_eq!(label(250000.0), "2.5e5");
+        assert_eq!(label(1000.0021), "1000");
+        assert_eq!(label(0.012345), "0.0123");
     }
 }
