@@ -24,6 +24,14 @@ pub enum View {
 }
 
 impl View {
+    pub fn name(self) -> &'static str {
+        match self {
+            View::TwoD => "2d",
+            View::ThreeD => "3d",
+            View::Split => "split",
+        }
+    }
+
     pub fn parse(s: &str) -> Result<View> {
         match s.trim().to_ascii_lowercase().as_str() {
             "2d" => Ok(View::TwoD),
@@ -421,9 +429,20 @@ impl Scene {
         Scene::from_toml(&text, &path.display().to_string())
     }
 
-    /// A scene with defaults for a plain expression.
-    // TODO(merge): use catalog::lookup for built-in names (domain, lr, title) once the catalog lands.
+    /// A scene with defaults for a built-in name (its domain, learning rate and
+    /// title) or a plain expression.
     pub fn for_function(text: &str) -> Result<Scene> {
+        if let Some(e) = crate::catalog::lookup(text) {
+            let d = e.domain;
+            let mut scene = Scene {
+                function: e.name.to_string(),
+                title: Some(format!("{}: f(x, y) = {}", e.title, e.formula)),
+                domain: [d.xmin, d.xmax, d.ymin, d.ymax],
+                ..Scene::default()
+            };
+            scene.particles.lr = Some(e.lr);
+            return Ok(scene);
+        }
         Function::parse(text)?;
         Ok(Scene {
             function: text.to_string(),
@@ -442,7 +461,11 @@ impl Scene {
         Domain::new(a, b, c, d)
     }
 
+    /// The scene's function: a built-in name or an expression.
     pub fn parse_function(&self) -> Result<Function> {
+        if let Some(e) = crate::catalog::lookup(&self.function) {
+            return Ok(e.function());
+        }
         Ok(Function::parse(&self.function)?)
     }
 

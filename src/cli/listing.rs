@@ -1,6 +1,11 @@
 //! `gradfield functions`, `critical` and `info`.
 
-use super::{emit, num};
+use super::{emit, num, resolve};
+use clap::Args;
+use gradfield::analysis::critical::{find_critical, CriticalOptions};
+use gradfield::analysis::Kind;
+use gradfield::{Domain, Error};
+use serde::Serialize;
 use anyhow::Result;
 use gradfield::catalog;
 use gradfield::gpu::Context;
@@ -53,6 +58,97 @@ pub fn functions(as_json: bool) -> Result<()> {
             .map(|m| format!("f({}, {}) = {}", num(m.x), num(m.y), num(m.value)))
             .collect();
         let _ = writeln!(s, "{:<20} minima: {}\n", "", mins.join("; "));
+    }
+    emit(&s)
+}
+
+#[derive(Args, Debug)]
+pub struct CriticalArgs {
+    /// A built-in name or an expression in x and y.
+    #[arg(allow_hyphen_values = true)]
+    pub func: String,
+    /// XMIN,XMAX,YMIN,YMAX (default: the catalogue's domain, else -5,5,-5,5).
+    #[arg(long, allow_hyphen_values = true)]
+    pub domain: Option<String>,
+    /// Newton seeds per side of the seed grid.
+    #[arg(long, default_value_t = 96)]
+    pub seeds: u32,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct CriticalJson {
+    function: String,
+    domain: [f64; 4],
+    critical_points: Vec<PointJson>,
+}
+
+#[derive(Serialize)]
+struct PointJson {
+    x: f64,
+    y: f64,
+    value: f64,
+    kind: Kind,
+    eigenvalues: [f64; 2],
+}
+
+pub fn critical(a: CriticalArgs) -> Result<()> {
+    let r = resolve(&a.func)?;
+    let domain = match &a.domain {
+        Some(d) => Domain::parse(d)?,
+        None => r.domain(Domain::new(-5.0, 5.0, -5.0, 5.0)),
+    };
+    if !(2..=2048).contains(&a.seeds) {
+        return Err(Error::input(format!("--seeds {} is out of range: use 2 to 2048 per side", a.seeds)).into());
+    }
+    let opts = CriticalOptions {
+        seeds: a.seeds,
+        ..CriticalOptions::default()
+    };
+    let pts = find_critical(&r.func, &domain, &opts);
+    if a.json {
+        let j = CriticalJson {
+            function: r.formula().to_string(),
+            domain: [domain.xmin, domain.xmax, domain.ymin, domain.ymax],
+            critical_points: pts
+                .iter()
+                .map(|p| PointJson {
+                    x: p.x,
+                    y: p.y,
+                    value: p.value,
+                    kind: p.kind,
+                    eigenvalues: p.eigenvalues,
+                })
+                .collect(),
+        };
+        return emit(&(serde_json::to_string_pretty(&j)? + "\n"));
+    }
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "f(x, y) = {}    domain {domain}: {} critical point{}",
+        r.formula(),
+        pts.len(),
+        if pts.len() == 1 { "" } else { "s" }
+    );
+    let _ = writeln!(
+        s,
+        "{:<11} {:>13} {:>13} {:>14} {:>13} {:>13}",
+        "kind", "x", "y", "f", "λ1", "λ2"
+    );
+    for p in &pts {
+        let _ = writeln!(
+            s,
+            "{:<11} {:>13} {:>13} {:>14} {:>13} {:>13}",
+            p.kind.as_str(),
+            num(p.x),
+            num(p.y),
+            num(p.value),
+            num(p.eigenvalues[0]),
+            num(p.eigenvalues[1])
+        );
     }
     emit(&s)
 }

@@ -5,6 +5,7 @@
 mod descend;
 mod eval;
 mod listing;
+mod render;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
@@ -34,6 +35,10 @@ pub enum Command {
     Eval(eval::EvalArgs),
     /// Trajectories of one or more particles following an optimizer (on the GPU unless --cpu).
     Descend(descend::DescendArgs),
+    /// Find and classify every critical point of FUNC in a domain.
+    Critical(listing::CriticalArgs),
+    /// Render one frame headless to a PNG: 2D map, 3D surface or both.
+    Render(render::RenderArgs),
     /// Describe the GPU adapter gradfield uses and the limits that matter.
     Info {
         /// Print JSON instead of text.
@@ -47,6 +52,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Functions { json } => listing::functions(json),
         Command::Eval(a) => eval::run(a),
         Command::Descend(a) => descend::run(a),
+        Command::Critical(a) => listing::critical(a),
+        Command::Render(a) => render::run(a),
         Command::Info { json } => listing::info(json),
     }
 }
@@ -168,4 +175,26 @@ pub fn num(v: f64) -> String {
     } else {
         s
     }
+}
+
+/// Fills the scene's critical-point markers (when shown and not listed) from
+/// the critical-point search over its domain.
+pub fn with_critical_points(mut scene: gradfield::scene::Scene) -> Result<gradfield::scene::Scene, Error> {
+    if scene.critical.show && scene.critical.points.is_empty() {
+        let f = scene.parse_function()?;
+        let pts = gradfield::analysis::critical::find_critical(
+            &f,
+            &scene.domain(),
+            &gradfield::analysis::critical::CriticalOptions::default(),
+        );
+        scene.critical.points = pts
+            .iter()
+            .map(|p| gradfield::scene::Marker {
+                x: p.x,
+                y: p.y,
+                kind: p.kind,
+            })
+            .collect();
+    }
+    Ok(scene)
 }
