@@ -79,7 +79,10 @@ mod tests {
         assert_eq!(classify([0.0, 0.0], [2.0, 0.0, 6.0], 1e-9), Kind::Minimum);
         assert_eq!(classify([0.0, 0.0], [-2.0, 0.0, -2.0], 1e-9), Kind::Maximum);
         assert_eq!(classify([0.0, 0.0], [2.0, 0.0, -2.0], 1e-9), Kind::Saddle);
-        assert_eq!(classify([0.0, 0.0], [0.0, 0.0, 0.0], 1e-9), Kind::Degenerate);
+        assert_eq!(
+            classify([0.0, 0.0], [0.0, 0.0, 0.0], 1e-9),
+            Kind::Degenerate
+        );
         assert_eq!(classify([1.0, 0.0], [2.0, 0.0, 6.0], 1e-9), Kind::Regular);
         // x² − xy + y² has eigenvalues 1 and 3.
         assert_eq!(eigenvalues([2.0, -1.0, 2.0]), [1.0, 3.0]);
