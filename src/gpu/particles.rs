@@ -71,6 +71,9 @@ const _: () = assert!(std::mem::offset_of!(StepParams, count) == 48);
 
 pub const SHADER: &str = include_str!("../../shaders/particles.wgsl");
 pub const WORKGROUP: u32 = 64;
+/// Particles each invocation steps, interleaved (see `iterate` in the shader;
+/// the shader's `main` is written out for this many).
+pub const PER_INVOCATION: u32 = 4;
 pub const PARTICLE_BYTES: u64 = std::mem::size_of::<Particle>() as u64;
 pub const TRAIL_POINT_BYTES: u64 = 8;
 
@@ -274,7 +277,7 @@ impl ParticleEngine {
                 mapped_at_creation: false,
             })
         };
-        let groups_total = count.div_ceil(WORKGROUP);
+        let groups_total = count.div_ceil(WORKGROUP * PER_INVOCATION);
         let max = ctx.limits.max_compute_workgroups_per_dimension;
         let groups = if groups_total <= max {
             (groups_total, 1)
