@@ -97,7 +97,9 @@ fn update(p: ptr<function, Particle>, g: vec2<f32>, gnorm: f32) {
     }
 }
 
-/// One iteration for one particle, without branches: every quantity is
+/// One iteration for one particle, without branches (`&` and `|`, not `&&`
+/// and `||`: WGSL's short-circuit operators become control flow, which costs
+/// ~1.3× here on lavapipe): every quantity is
 /// computed and `select` keeps it only where the particle is still moving, so
 /// the PER_INVOCATION particles of an invocation form independent dependency
 /// chains the compiler can interleave (one particle's step is a serial chain of
@@ -112,11 +114,11 @@ fn iterate(p_in: Particle, i: u32) -> Particle {
     p.value = select(p.value, fg.x, running);
     p.grad_norm = select(p.grad_norm, gnorm, running);
     let b = params.bounds;
-    let inside = p.pos.x >= b.x && p.pos.x <= b.y && p.pos.y >= b.z && p.pos.y <= b.w;
-    let diverged = !finite(fg.x) || !finite(gnorm) || !inside;
-    let converged = !diverged && gnorm < params.tol;
-    p.status = select(p.status, select(CONVERGED, DIVERGED, diverged), running && (diverged || converged));
-    let moves = running && !diverged && !converged && p.steps < params.max_steps;
+    let inside = (p.pos.x >= b.x) & (p.pos.x <= b.y) & (p.pos.y >= b.z) & (p.pos.y <= b.w);
+    let diverged = !finite(fg.x) | !finite(gnorm) | !inside;
+    let converged = !diverged & (gnorm < params.tol);
+    p.status = select(p.status, select(CONVERGED, DIVERGED, diverged), running & (diverged | converged));
+    let moves = running & !diverged & !converged & (p.steps < params.max_steps);
     if (params.clip > 0.0) {
         let c = params.clip / (gnorm + 1e-6);
         g = select(g, g * c, c < 1.0);
@@ -127,7 +129,7 @@ fn iterate(p_in: Particle, i: u32) -> Particle {
     p.m = select(p.m, q.m, moves);
     p.v = select(p.v, q.v, moves);
     p.steps = p.steps + select(0u, 1u, moves);
-    if (TRAILS && moves && p.steps % params.trail_stride == 0u) {
+    if (TRAILS & moves & (p.steps % params.trail_stride == 0u)) {
         trails[i * params.trail_len + (p.steps / params.trail_stride) % params.trail_len] = p.pos;
     }
     return p;
@@ -135,7 +137,7 @@ fn iterate(p_in: Particle, i: u32) -> Particle {
 
 /// Whether `iterate` can still change the particle (it stays put once stopped or out of steps).
 fn live(p: Particle) -> bool {
-    return p.status == RUNNING && p.steps < params.max_steps;
+    return (p.status == RUNNING) & (p.steps < params.max_steps);
 }
 
 @compute @workgroup_size(64, 1, 1)
