@@ -83,6 +83,11 @@ pub struct Check {
     pub compared: u64,
     /// Particles whose status (running/converged/diverged) differs from the reference.
     pub status_mismatches: u64,
+    /// Compared items whose error exceeds `bound` (allowed up to `max_outlier_fraction`
+    /// of them, each below `outlier_bound`).
+    pub outliers: u64,
+    pub max_outlier_fraction: f64,
+    pub outlier_bound: f64,
     pub passed: bool,
     /// How the error is measured.
     pub what: String,
@@ -363,6 +368,9 @@ fn check_field(gpu: &[[f32; 4]], cpu: &[[f64; 4]]) -> Check {
             bound: FIELD_BOUND,
             compared: 0,
             status_mismatches: 0,
+            outliers: 0,
+            max_outlier_fraction: 0.0,
+            outlier_bound: FIELD_BOUND,
             passed: false,
             what: format!(
                 "{what}; read back {} points, expected {}",
@@ -398,15 +406,26 @@ fn check_field(gpu: &[[f32; 4]], cpu: &[[f64; 4]]) -> Check {
         bound: FIELD_BOUND,
         compared: gpu.len() as u64,
         status_mismatches: 0,
+        outliers: 0,
+        max_outlier_fraction: 0.0,
+        outlier_bound: FIELD_BOUND,
         passed: worst < FIELD_BOUND,
         what,
     }
 }
 
-/// Particles: the worst |pos_gpu − pos_f64| / max(domain extent, |pos_f64|)
-/// over all particles after the run. Measured on lavapipe (quick and full
-/// sizes): see BENCHMARKS.md; tests/gpu_particles.rs bounds 400 steps at 5e-5.
+/// Particles: |pos_gpu − pos_f64| / max(domain extent, |pos_f64|) after the
+/// run, for every particle. gd stays within 5.4e-6 at every size (measured,
+/// lavapipe). Adam does not, and cannot: where a gradient component is near
+/// zero its step is lr·sign(g) whichever way rounding tips g, so f32 and f64
+/// part by up to ~lr on the few starts that pass such a point (measured worst
+/// 4.2e-3 relative on Himmelblau at lr 0.05, from 14 of 2^20 starts beyond
+/// 1e-4; 6 on Rosenbrock, 1 of 2^16). So: at most 0.1% of the particles may
+/// exceed PARTICLE_BOUND, and none PARTICLE_OUTLIER_BOUND (a broken kernel
+/// moves nearly every particle by O(1)).
 const PARTICLE_BOUND: f64 = 1e-4;
+const PARTICLE_OUTLIER_BOUND: f64 = 2e-2;
+const PARTICLE_OUTLIER_FRACTION: f64 = 1e-3;
 
 /// An n-particle grid of starts inside the domain, nudged off the symmetry axes.
 pub fn grid_starts(d: &Domain, n: u32) -> Vec<[f32; 2]> {
@@ -507,6 +526,7 @@ fn iters_per_dispatch(steps: u32) -> u32 {
 fn check_particles(gpu: &[Particle], cpu: &[CpuParticle<f64>], domain: &Domain) -> Check {
     let mut worst = 0.0f64;
     let mut mismatches = 0u64;
+    let mut outliers = 0u64;
     for (g, c) in gpu.iter().zip(cpu) {
         if g.status != c.status {
             mismatches += 1;
@@ -517,20 +537,27 @@ fn check_particles(gpu: &[Particle], cpu: &[CpuParticle<f64>], domain: &Domain) 
         }
         let scale = domain.extent().max(c.pos[0].hypot(c.pos[1]));
         let e = (g.pos[0] as f64 - c.pos[0]).hypot(g.pos[1] as f64 - c.pos[1]) / scale;
-        worst = if e.is_nan() {
-            f64::INFINITY
-        } else {
-            worst.max(e)
-        };
+        let e = if e.is_nan() { f64::INFINITY } else { e };
+        worst = worst.max(e);
+        if e >= PARTICLE_BOUND {
+            outliers += 1;
+        }
     }
-    let passed = gpu.len() == cpu.len() && mismatches == 0 && worst < PARTICLE_BOUND;
+    let compared = gpu.len().min(cpu.len()) as u64;
+    let passed = gpu.len() == cpu.len()
+        && mismatches == 0
+        && worst < PARTICLE_OUTLIER_BOUND
+        && (outliers as f64) <= PARTICLE_OUTLIER_FRACTION * compared as f64;
     Check {
         max_rel_error: worst,
         bound: PARTICLE_BOUND,
-        compared: gpu.len().min(cpu.len()) as u64,
+        compared,
         status_mismatches: mismatches,
+        outliers,
+        max_outlier_fraction: PARTICLE_OUTLIER_FRACTION,
+        outlier_bound: PARTICLE_OUTLIER_BOUND,
         passed,
-        what: "max |pos_gpu − pos_f64| / max(domain extent, |pos_f64|) after the run; statuses must agree".into(),
+        what: "|pos_gpu − pos_f64| / max(domain extent, |pos_f64|) per particle after the run; statuses must agree".into(),
     }
 }
 
@@ -604,9 +631,10 @@ pub fn format_table(r: &BenchReport) -> String {
                     .unwrap_or_else(|| "-".into()),
                 format!("{:.1}×", c.ratio_gpu_vs_cpu_f32),
                 format!(
-                    "{} ({:.1e} < {:.0e})",
+                    "{} (max {:.1e}; {} over {:.0e})",
                     if c.check.passed { "ok" } else { "FAILED" },
                     c.check.max_rel_error,
+                    c.check.outliers,
                     c.check.bound
                 ),
             ]

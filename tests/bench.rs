@@ -97,3 +97,33 @@ fn quick_bench_runs_every_case_and_checks_it() {
         );
     }
 }
+
+/// The full run behind BENCHMARKS.md (minutes; run in release):
+/// `cargo test --release --test bench -- --ignored --nocapture`.
+/// Prints the table and writes the JSON report to target/bench-report.json.
+#[test]
+#[ignore]
+fn full_bench_report() {
+    let ctx = common::ctx();
+    let repeats = std::env::var("GRADFIELD_BENCH_REPEATS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
+    let opts = BenchOptions {
+        quick: false,
+        repeats,
+    };
+    let report = bench::run(&ctx, &opts, &mut |line| eprintln!("{line}")).expect("bench runs");
+    let table = bench::format_table(&report);
+    println!("{table}");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    gradfield::io::write_bytes_atomic(
+        &dir.join("bench-report.json"),
+        serde_json::to_string_pretty(&report).unwrap().as_bytes(),
+    )
+    .unwrap();
+    gradfield::io::write_bytes_atomic(&dir.join("bench-report.txt"), table.as_bytes()).unwrap();
+    for c in &report.cases {
+        assert!(c.check.passed, "{} {}: {:?}", c.name, c.size, c.check);
+    }
+}
