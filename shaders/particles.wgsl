@@ -4,7 +4,7 @@
 //! (prepended by `gpu::particles`). In/out: `particles` (state), `trails` (ring of
 //! the last `trail_len` positions, one sample every `trail_stride` steps),
 //! `running` (atomic count of particles still running after this dispatch).
-//! Dispatch: ceil(count / (64·PER_INVOCATION)) workgroups of 64, each
+//! Dispatch: ceil(count / (256·PER_INVOCATION)) workgroups of 256, each
 //! invocation stepping PER_INVOCATION = 4 consecutive particles; folded into
 //! (x, y) when above the per-dimension limit.
 //! CPU twin: `optim::iterate` (keep the order of operations the same).
@@ -140,7 +140,7 @@ fn live(p: Particle) -> bool {
     return (p.status == RUNNING) & (p.steps < params.max_steps);
 }
 
-@compute @workgroup_size(64, 1, 1)
+@compute @workgroup_size(256, 1, 1)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
     if (lid == 0u) {
         atomicStore(&wg_running, 0u);
@@ -148,7 +148,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation
     workgroupBarrier();
     // PER_INVOCATION (4) consecutive particles; indices past the end load a
     // copy of the last particle and are never stored.
-    let base = (gid.x + gid.y * params.groups_x * 64u) * 4u;
+    let base = (gid.x + gid.y * params.groups_x * 256u) * 4u;
     if (base < params.count) {
         let last = params.count - 1u;
         let i0 = base;

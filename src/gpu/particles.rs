@@ -70,7 +70,7 @@ const _: () = assert!(std::mem::offset_of!(StepParams, bounds) == 32);
 const _: () = assert!(std::mem::offset_of!(StepParams, count) == 48);
 
 pub const SHADER: &str = include_str!("../../shaders/particles.wgsl");
-pub const WORKGROUP: u32 = 64;
+pub const WORKGROUP: u32 = 256;
 /// Particles each invocation steps, interleaved (see `iterate` in the shader;
 /// the shader's `main` is written out for this many).
 pub const PER_INVOCATION: u32 = 4;
