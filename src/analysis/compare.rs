@@ -37,8 +37,10 @@ pub enum Starts {
 /// The seed `random:N` uses when none is given.
 pub const DEFAULT_SEED: u64 = 1;
 
-/// At most this many starts (the particle engine indexes with u32).
-pub const MAX_STARTS: u64 = 1 << 28;
+/// At most this many starts (4096²): each start holds 40 bytes of GPU state
+/// and a per-optimizer result row on the CPU, so 16M starts already take
+/// gigabytes; more would run out of memory rather than fail cleanly.
+pub const MAX_STARTS: u64 = 1 << 24;
 
 impl Starts {
     /// Parses `grid:WxH`, `random:N`, `random:N:SEED`, or a path to a CSV file
@@ -66,7 +68,10 @@ impl Starts {
                 return Err(bad("the grid needs at least 1x1"));
             }
             if w as u64 * h as u64 > MAX_STARTS {
-                return Err(bad(&format!("more than {MAX_STARTS} starts")));
+                return Err(bad(&format!(
+                    "{} starts are more than {MAX_STARTS} (4096x4096), the most whose state and results fit in memory",
+                    w as u64 * h as u64
+                )));
             }
             return Ok(Starts::Grid { w, h });
         }
