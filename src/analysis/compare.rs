@@ -730,7 +730,11 @@ const POLISH_GRAD_TOL: f64 = 1e-9;
 /// max(1, |H|)); None when it does not settle, or when |∇f| ever grows past
 /// twice its value at the start (Newton left for another critical point).
 /// A singular Hessian or the iteration limit ends the loop and |∇f| decides.
-// TODO(merge): use analysis::critical::newton_polish
+/// Pure Newton from a cluster's mean end point, refusing any walk that more
+/// than doubles |∇f|. Unlike `critical::newton_polish` (damped, line-searched,
+/// built to find *some* critical point from a seed), this must land on the
+/// point the particles actually reached, or report that it cannot: a damped
+/// search may cross into a neighbouring basin and misname the destination.
 fn polish(func: &Function, mut x: f64, mut y: f64, max_iter: u32) -> Option<[f64; 2]> {
     let mut first = None;
     for _ in 0..max_iter {
