@@ -129,6 +129,8 @@ pub struct ContourConfig {
     pub width: f32,
     /// Line opacity in [0, 1].
     pub opacity: f32,
+    /// Write the value on a few levels (2D panels).
+    pub labels: bool,
 }
 
 impl Default for ContourConfig {
@@ -139,6 +141,7 @@ impl Default for ContourConfig {
             levels: Vec::new(),
             width: 1.2,
             opacity: 0.55,
+            labels: false,
         }
     }
 }

@@ -32,6 +32,9 @@ pub struct SceneArgs {
     /// Number of contour levels (0: none).
     #[arg(long)]
     pub contours: Option<u32>,
+    /// Write the value on a few contour lines
+    #[arg(long)]
+    pub contour_labels: bool,
     /// Arrows across the width (0: none).
     #[arg(long)]
     pub arrows: Option<u32>,
@@ -121,6 +124,9 @@ pub fn build_scene(target: &str, a: &SceneArgs) -> Result<Scene, Error> {
     }
     if a.log {
         scene.map.scale = Scale::Log;
+    }
+    if a.contour_labels {
+        scene.contours.labels = true;
     }
     if let Some(n) = a.contours {
         scene.contours.count = n;
