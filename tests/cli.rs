@@ -375,3 +375,35 @@ fn tempdir(name: &str) -> std::path::PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+#[test]
+fn descend_cpu_reproduces_the_seed_3d_descent_exactly() {
+    // Seed 001, `gradient_descent3d(8, 8, 0.1, 20)` on f = x² + y² with
+    // grad = (2x, 2y) and `x -= learning_rate * grad[0]`: the same float
+    // operations, so the same bits.
+    let v = json(&[
+        "descend",
+        "x^2 + y^2",
+        "--from",
+        "8,8",
+        "--lr",
+        "0.1",
+        "--steps",
+        "20",
+        "--tol",
+        "0",
+        "--cpu",
+        "--json",
+    ]);
+    let pts = v["trajectories"][0]["points"].as_array().unwrap();
+    assert_eq!(pts.len(), 21);
+    let (mut x, mut y) = (8.0f64, 8.0f64);
+    for (k, p) in pts.iter().enumerate() {
+        assert_eq!((f(&p[0]), f(&p[1])), (x, y), "step {k}");
+        let g = [2.0 * x, 2.0 * y];
+        x -= 0.1 * g[0];
+        y -= 0.1 * g[1];
+    }
+    // The path shrinks by 0.8 a step: 8 · 0.8^20 ≈ 0.0922.
+    assert!((f(&pts[20][0]) - 8.0 * 0.8f64.powi(20)).abs() < 1e-12);
+}
