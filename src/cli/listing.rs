@@ -193,7 +193,7 @@ pub fn info(as_json: bool) -> Result<()> {
     let _ = writeln!(s, "buffer size      {}", mib(l.max_buffer_size));
     let _ = writeln!(
         s,
-        "texture size     {} px (largest render)",
+        "texture size     {} px (renders are capped at the smaller of this and 8192)",
         l.max_texture_dimension_2d
     );
     let _ = writeln!(
