@@ -45,38 +45,82 @@ fn formulas_parse_and_every_name_and_alias_resolves() {
     assert!(all.len() >= 18, "only {} entries", all.len());
     let mut seen = HashSet::new();
     for e in all {
-        let f = Function::parse(e.formula).unwrap_or_else(|err| panic!("{}: {}\n{}", e.name, err, err.caret()));
+        let f = Function::parse(e.formula)
+            .unwrap_or_else(|err| panic!("{}: {}\n{}", e.name, err, err.caret()));
         assert_eq!(e.function().source(), e.formula);
         assert!(f.value(0.25, -0.125).is_finite(), "{}", e.name);
         for n in std::iter::once(&e.name).chain(e.aliases.iter()) {
             assert!(
                 !n.is_empty()
-                    && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                    && n.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
                     && !n.starts_with(|c: char| c.is_ascii_digit()),
                 "{n:?}: names are lower-case [a-z0-9_]"
             );
             assert!(seen.insert(*n), "{n:?} is used twice");
             // Not an expression in x and y by accident (`lookup` runs before parsing).
-            assert!(Function::parse(n).is_err(), "{n:?} also parses as an expression");
-            for spelling in [n.to_string(), n.replace('_', "-"), n.to_uppercase(), format!("  {n} ")] {
-                let got = catalog::lookup(&spelling).unwrap_or_else(|| panic!("lookup({spelling:?}) is None"));
-                assert!(std::ptr::eq(got, e), "lookup({spelling:?}) gives {}", got.name);
+            assert!(
+                Function::parse(n).is_err(),
+                "{n:?} also parses as an expression"
+            );
+            for spelling in [
+                n.to_string(),
+                n.replace('_', "-"),
+                n.to_uppercase(),
+                format!("  {n} "),
+            ] {
+                let got = catalog::lookup(&spelling)
+                    .unwrap_or_else(|| panic!("lookup({spelling:?}) is None"));
+                assert!(
+                    std::ptr::eq(got, e),
+                    "lookup({spelling:?}) gives {}",
+                    got.name
+                );
             }
         }
-        assert!(!e.title.is_empty() && !e.note.is_empty() && !e.note.contains('\n'), "{}", e.name);
+        assert!(
+            !e.title.is_empty() && !e.note.is_empty() && !e.note.contains('\n'),
+            "{}",
+            e.name
+        );
         assert!(e.domain.validate().is_ok(), "{}", e.name);
         assert!(e.lr.is_finite() && e.lr > 0.0, "{}", e.name);
-        assert!(e.minima.iter().all(|m| m.kind == Kind::Minimum), "{}: minima are minima", e.name);
-        assert!(e.others.iter().all(|m| m.kind != Kind::Minimum && m.kind != Kind::Regular), "{}", e.name);
-        assert!(!e.minima.is_empty() || !e.others.is_empty(), "{}: no known points", e.name);
+        assert!(
+            e.minima.iter().all(|m| m.kind == Kind::Minimum),
+            "{}: minima are minima",
+            e.name
+        );
+        assert!(
+            e.others
+                .iter()
+                .all(|m| m.kind != Kind::Minimum && m.kind != Kind::Regular),
+            "{}",
+            e.name
+        );
+        assert!(
+            !e.minima.is_empty() || !e.others.is_empty(),
+            "{}: no known points",
+            e.name
+        );
         if let Some(first) = e.minima.first() {
-            assert!(e.minima.iter().all(|m| first.value <= m.value), "{}: the global minimum comes first", e.name);
+            assert!(
+                e.minima.iter().all(|m| first.value <= m.value),
+                "{}: the global minimum comes first",
+                e.name
+            );
         }
         for p in all_points(e) {
-            assert!(e.domain.contains(p.x, p.y), "{}: {p:?} outside the domain", e.name);
+            assert!(
+                e.domain.contains(p.x, p.y),
+                "{}: {p:?} outside the domain",
+                e.name
+            );
         }
     }
-    assert_eq!(catalog::names(), all.iter().map(|e| e.name).collect::<Vec<_>>());
+    assert_eq!(
+        catalog::names(),
+        all.iter().map(|e| e.name).collect::<Vec<_>>()
+    );
     for (spelling, name) in [
         ("goldstein-price", "goldstein_price"),
         ("Goldstein-Price", "goldstein_price"),
@@ -88,7 +132,11 @@ fn formulas_parse_and_every_name_and_alias_resolves() {
         ("styblinski-tang", "styblinski_tang"),
         ("monkey-saddle", "monkey_saddle"),
     ] {
-        assert_eq!(catalog::lookup(spelling).map(|e| e.name), Some(name), "{spelling}");
+        assert_eq!(
+            catalog::lookup(spelling).map(|e| e.name),
+            Some(name),
+            "{spelling}"
+        );
     }
     for missing in ["", "x^2", "nope", "levy", "camel"] {
         assert!(catalog::lookup(missing).is_none(), "{missing:?}");
@@ -123,23 +171,49 @@ fn listed_points_are_critical_with_their_values_and_kinds() {
                 d.grad[0].hypot(d.grad[1]),
                 verr
             );
-            assert!(verr <= 1e-9, "{} at ({}, {}): f = {}, listed {}", e.name, p.x, p.y, d.value, p.value);
+            assert!(
+                verr <= 1e-9,
+                "{} at ({}, {}): f = {}, listed {}",
+                e.name,
+                p.x,
+                p.y,
+                d.value,
+                p.value
+            );
             if verr > worst_value.0 {
                 worst_value = (verr, e.name);
             }
             if !differentiable_at(&f, &p) {
                 // Ackley's origin: a cone tip. gradfield's derivative is NaN there
                 // (1/(2·sqrt(0)) · 0), so classify says regular; the entry must say so.
-                assert!(!e.smooth, "{}: derivative undefined at {p:?} but the entry claims smooth", e.name);
-                assert!(d.grad[0].is_nan() && d.grad[1].is_nan(), "{}: {:?}", e.name, d.grad);
+                assert!(
+                    !e.smooth,
+                    "{}: derivative undefined at {p:?} but the entry claims smooth",
+                    e.name
+                );
+                assert!(
+                    d.grad[0].is_nan() && d.grad[1].is_nan(),
+                    "{}: {:?}",
+                    e.name,
+                    d.grad
+                );
                 assert_eq!(classify(d.grad, d.hess, 1.0), Kind::Regular);
-                assert_eq!(p.kind, Kind::Minimum, "only a cone-tip minimum is listed without a derivative");
+                assert_eq!(
+                    p.kind,
+                    Kind::Minimum,
+                    "only a cone-tip minimum is listed without a derivative"
+                );
                 // A strict minimum all the same: every nearby point is higher.
                 for r in [1e-9, 1e-6, 1e-3, 0.1] {
                     for t in 0..16 {
                         let a = TAU * t as f64 / 16.0 + 0.1;
                         let v = f.value(p.x + r * a.cos(), p.y + r * a.sin());
-                        assert!(v > p.value, "{}: f = {v} at distance {r} below the minimum {}", e.name, p.value);
+                        assert!(
+                            v > p.value,
+                            "{}: f = {v} at distance {r} below the minimum {}",
+                            e.name,
+                            p.value
+                        );
                     }
                 }
                 any_kink = true;
@@ -152,15 +226,38 @@ fn listed_points_are_critical_with_their_values_and_kinds() {
             if ratio > worst_grad.0 {
                 worst_grad = (ratio, e.name);
             }
-            assert!(ratio <= GRAD_BOUND, "{} at ({}, {}): |∇f| = {gn:e}, scale {scale}", e.name, p.x, p.y);
+            assert!(
+                ratio <= GRAD_BOUND,
+                "{} at ({}, {}): |∇f| = {gn:e}, scale {scale}",
+                e.name,
+                p.x,
+                p.y
+            );
             let kind = classify(d.grad, d.hess, GRAD_BOUND * denom);
-            assert_eq!(kind, p.kind, "{} at ({}, {}): hessian {:?}", e.name, p.x, p.y, d.hess);
+            assert_eq!(
+                kind, p.kind,
+                "{} at ({}, {}): hessian {:?}",
+                e.name, p.x, p.y, d.hess
+            );
         }
-        assert_eq!(any_kink, !e.smooth, "{}: `smooth` must say whether a listed point lacks a derivative", e.name);
+        assert_eq!(
+            any_kink, !e.smooth,
+            "{}: `smooth` must say whether a listed point lacks a derivative",
+            e.name
+        );
     }
-    eprintln!("worst |∇f|/(1+|f|+S) = {:.2e} ({}); bound {GRAD_BOUND:e}", worst_grad.0, worst_grad.1);
-    eprintln!("worst value error = {:.2e} ({}); bound 1e-9", worst_value.0, worst_value.1);
-    assert_eq!(cone_points, 1, "Ackley's origin is the one listed point without a derivative");
+    eprintln!(
+        "worst |∇f|/(1+|f|+S) = {:.2e} ({}); bound {GRAD_BOUND:e}",
+        worst_grad.0, worst_grad.1
+    );
+    eprintln!(
+        "worst value error = {:.2e} ({}); bound 1e-9",
+        worst_value.0, worst_value.1
+    );
+    assert_eq!(
+        cone_points, 1,
+        "Ackley's origin is the one listed point without a derivative"
+    );
 }
 
 #[test]
@@ -170,12 +267,33 @@ fn find_critical_finds_exactly_the_listed_points() {
         let f = e.function();
         let t = std::time::Instant::now();
         let found = find_critical(&f, &e.domain, &opts);
-        eprintln!("{:<20} find_critical: {} points in {:.2?}", e.name, found.len(), t.elapsed());
-        let listed: Vec<Known> = all_points(e).into_iter().filter(|p| differentiable_at(&f, p)).collect();
+        eprintln!(
+            "{:<20} find_critical: {} points in {:.2?}",
+            e.name,
+            found.len(),
+            t.elapsed()
+        );
+        let listed: Vec<Known> = all_points(e)
+            .into_iter()
+            .filter(|p| differentiable_at(&f, p))
+            .collect();
         for p in &listed {
-            let near: Vec<_> = found.iter().filter(|q| (q.x - p.x).hypot(q.y - p.y) <= 1e-6).collect();
-            assert_eq!(near.len(), 1, "{}: {p:?} found {} times in {found:?}", e.name, near.len());
-            assert_eq!(near[0].kind, p.kind, "{}: {p:?} classified {:?}", e.name, near[0]);
+            let near: Vec<_> = found
+                .iter()
+                .filter(|q| (q.x - p.x).hypot(q.y - p.y) <= 1e-6)
+                .collect();
+            assert_eq!(
+                near.len(),
+                1,
+                "{}: {p:?} found {} times in {found:?}",
+                e.name,
+                near.len()
+            );
+            assert_eq!(
+                near[0].kind, p.kind,
+                "{}: {p:?} classified {:?}",
+                e.name, near[0]
+            );
         }
         if e.finite_critical {
             assert_eq!(
@@ -189,7 +307,11 @@ fn find_critical_finds_exactly_the_listed_points() {
         }
         for p in all_points(e).iter().filter(|p| !differentiable_at(&f, p)) {
             // The note says so: a cone tip is invisible to Newton on ∇f = 0.
-            assert!(found.iter().all(|q| (q.x - p.x).hypot(q.y - p.y) > 1e-6), "{}", e.name);
+            assert!(
+                found.iter().all(|q| (q.x - p.x).hypot(q.y - p.y) > 1e-6),
+                "{}",
+                e.name
+            );
         }
     }
 }
@@ -251,8 +373,12 @@ fn winding_numbers_confirm_the_critical_sets() {
         let f = e.function();
         let d = e.domain;
         let floor = 1e-12 * (1.0 + grad_scale(&f, &d));
-        let xs: Vec<f64> = (0..=N).map(|i| d.xmin + d.width() * i as f64 / N as f64).collect();
-        let ys: Vec<f64> = (0..=N).map(|j| d.ymin + d.height() * j as f64 / N as f64).collect();
+        let xs: Vec<f64> = (0..=N)
+            .map(|i| d.xmin + d.width() * i as f64 / N as f64)
+            .collect();
+        let ys: Vec<f64> = (0..=N)
+            .map(|j| d.ymin + d.height() * j as f64 / N as f64)
+            .collect();
         let listed = all_points(e);
         let cell_of = |p: &Known| {
             let i = (((p.x - d.xmin) / d.width() * N as f64) as usize).min(N - 1);
@@ -262,7 +388,12 @@ fn winding_numbers_confirm_the_critical_sets() {
         let mut nonzero = 0;
         for j in 0..N {
             for i in 0..N {
-                let c = [[xs[i], ys[j]], [xs[i + 1], ys[j]], [xs[i + 1], ys[j + 1]], [xs[i], ys[j + 1]]];
+                let c = [
+                    [xs[i], ys[j]],
+                    [xs[i + 1], ys[j]],
+                    [xs[i + 1], ys[j + 1]],
+                    [xs[i], ys[j + 1]],
+                ];
                 let mut total = 0.0;
                 for k in 0..4 {
                     total += turning(&f, c[k], c[(k + 1) % 4], floor).unwrap_or_else(|| {
@@ -296,7 +427,11 @@ fn winding_numbers_confirm_the_critical_sets() {
                 }
             }
         }
-        eprintln!("{:<20} {nonzero} cells of {} with a nonzero winding number", e.name, N * N);
+        eprintln!(
+            "{:<20} {nonzero} cells of {} with a nonzero winding number",
+            e.name,
+            N * N
+        );
     }
 }
 
@@ -310,12 +445,29 @@ fn winding_numbers_around_the_listed_points_of_open_lists() {
         let floor = 1e-12 * (1.0 + grad_scale(&f, &e.domain));
         let r = 1e-3 * e.domain.extent();
         for p in all_points(e) {
-            let c = [[p.x - r, p.y - r], [p.x + r, p.y - r], [p.x + r, p.y + r], [p.x - r, p.y + r]];
+            let c = [
+                [p.x - r, p.y - r],
+                [p.x + r, p.y - r],
+                [p.x + r, p.y + r],
+                [p.x - r, p.y + r],
+            ];
             let total: f64 = (0..4)
-                .map(|k| turning(&f, c[k], c[(k + 1) % 4], floor).expect("∇f vanishes near the point"))
+                .map(|k| {
+                    turning(&f, c[k], c[(k + 1) % 4], floor).expect("∇f vanishes near the point")
+                })
                 .sum();
-            eprintln!("{:<20} ({}, {}): ∇f turns {:.6} times", e.name, p.x, p.y, total / TAU);
-            assert!((total / TAU - index(p.kind).unwrap() as f64).abs() < 1e-6, "{}: {p:?}", e.name);
+            eprintln!(
+                "{:<20} ({}, {}): ∇f turns {:.6} times",
+                e.name,
+                p.x,
+                p.y,
+                total / TAU
+            );
+            assert!(
+                (total / TAU - index(p.kind).unwrap() as f64).abs() < 1e-6,
+                "{}: {p:?}",
+                e.name
+            );
         }
     }
 }

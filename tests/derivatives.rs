@@ -13,8 +13,8 @@
 use gradfield::catalog;
 use gradfield::expr::{Derivs, Function};
 use proptest::prelude::*;
-use std::cell::{Cell, RefCell};
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use std::cell::{Cell, RefCell};
 
 /// Bounds on the normalised errors. Measured worst over ten runs (each: the
 /// catalogue × 200 random points, and 2000 random expressions × 8 points):
@@ -60,10 +60,9 @@ fn check_point(f: &Function, x: f64, y: f64, worst: &mut Worst) -> Result<bool, 
         around.push(f.derivs(x, y + s * hy));
         around.push(f.derivs(x, y - s * hy));
     }
-    if !around
-        .iter()
-        .all(|n| n.value.is_finite() && n.grad.iter().all(|v| v.is_finite()) && n.value.abs() <= 1e8)
-    {
+    if !around.iter().all(|n| {
+        n.value.is_finite() && n.grad.iter().all(|v| v.is_finite()) && n.value.abs() <= 1e8
+    }) {
         worst.skipped += 1;
         return Ok(false);
     }
@@ -96,26 +95,27 @@ fn check_point(f: &Function, x: f64, y: f64, worst: &mut Worst) -> Result<bool, 
     // the differences at h, h/2, h/4 do not converge (the truncation error must
     // shrink ~4× per halving; aliasing on cos(2.35^(e^(3x))), which turns 1e8
     // times per unit, gives unrelated values that can happen to agree).
-    let bad = |(_, e1, e2): (f64, f64, f64), scale: f64| e1 > UNRESOLVED * scale || e2 > 0.5 * e1 + 1e-8 * scale;
-    let unresolved = fd_grad.iter().any(|g| bad(*g, gscale)) || fd_hess.iter().any(|h| bad(h.0, hscale));
+    let bad = |(_, e1, e2): (f64, f64, f64), scale: f64| {
+        e1 > UNRESOLVED * scale || e2 > 0.5 * e1 + 1e-8 * scale
+    };
+    let unresolved =
+        fd_grad.iter().any(|g| bad(*g, gscale)) || fd_hess.iter().any(|h| bad(h.0, hscale));
     if unresolved {
         worst.unresolved += 1;
         return Ok(false);
     }
     let fd_grad = [fd_grad[0].0, fd_grad[1].0];
     let fd_hess = fd_hess.map(|((fd, _, _), sym)| (fd, sym));
-    for k in 0..2 {
-        let e = (d.grad[k] - fd_grad[k]).abs() / gscale;
+    for (k, (sym, fd)) in d.grad.iter().zip(fd_grad).enumerate() {
+        let e = (sym - fd).abs() / gscale;
         if e > worst.grad {
             worst.grad = e;
             worst.grad_at = format!("{} at ({x}, {y})", f.source());
         }
         if e > GRAD_BOUND {
             return Err(format!(
-                "{} at ({x}, {y}): ∂f[{k}] = {} but the difference gives {} (error {e:.2e} of {gscale:.3e})",
-                f.source(),
-                d.grad[k],
-                fd_grad[k]
+                "{} at ({x}, {y}): ∂f[{k}] = {sym} but the difference gives {fd} (error {e:.2e} of {gscale:.3e})",
+                f.source()
             ));
         }
     }
@@ -172,10 +172,14 @@ fn expr() -> impl Strategy<Value = String> {
             bin.clone().prop_map(|(a, b)| format!("({a}) + ({b})")),
             bin.clone().prop_map(|(a, b)| format!("({a}) - ({b})")),
             bin.clone().prop_map(|(a, b)| format!("({a}) * ({b})")),
-            bin.clone().prop_map(|(a, b)| format!("({a}) / (1 + ({b})^2)")),
-            bin.clone().prop_map(|(a, b)| format!("({a}) / (2 + cos({b}))")),
-            bin.clone().prop_map(|(a, b)| format!("(1.5 + sin({a}))^({b})")),
-            bin.clone().prop_map(|(a, b)| format!("pow(2 + cos({a}), sin({b}))")),
+            bin.clone()
+                .prop_map(|(a, b)| format!("({a}) / (1 + ({b})^2)")),
+            bin.clone()
+                .prop_map(|(a, b)| format!("({a}) / (2 + cos({b}))")),
+            bin.clone()
+                .prop_map(|(a, b)| format!("(1.5 + sin({a}))^({b})")),
+            bin.clone()
+                .prop_map(|(a, b)| format!("pow(2 + cos({a}), sin({b}))")),
             bin.prop_map(|(a, b)| format!("atan2({a}, 2 + cos({b}))")),
         ]
     })
@@ -192,9 +196,12 @@ fn catalogue_derivatives_match_central_differences() {
         let f = e.function();
         let d = e.domain;
         let worst = RefCell::new(Worst::default());
-        let points = (0.0f64..1.0, 0.0f64..1.0).prop_map(move |(u, v)| [d.xmin + u * d.width(), d.ymin + v * d.height()]);
+        let points = (0.0f64..1.0, 0.0f64..1.0)
+            .prop_map(move |(u, v)| [d.xmin + u * d.width(), d.ymin + v * d.height()]);
         let result = runner.run(&points, |[x, y]| {
-            check_point(&f, x, y, &mut worst.borrow_mut()).map(|_| ()).map_err(TestCaseError::fail)
+            check_point(&f, x, y, &mut worst.borrow_mut())
+                .map(|_| ())
+                .map_err(TestCaseError::fail)
         });
         if let Err(err) = result {
             panic!("{}: {err}", e.name);
@@ -205,7 +212,12 @@ fn catalogue_derivatives_match_central_differences() {
             e.name, worst.grad, worst.hess, worst.checked, worst.skipped
         );
         assert_eq!(worst.unresolved + worst.skipped, 0, "{}: {worst:?}", e.name);
-        assert!(worst.checked >= 190, "{}: only {} points checked", e.name, worst.checked);
+        assert!(
+            worst.checked >= 190,
+            "{}: only {} points checked",
+            e.name,
+            worst.checked
+        );
         if worst.grad > total.grad {
             total.grad = worst.grad;
             total.grad_at = worst.grad_at;
@@ -215,7 +227,10 @@ fn catalogue_derivatives_match_central_differences() {
             total.hess_at = worst.hess_at;
         }
     }
-    eprintln!("catalogue worst: grad {:.2e} ({}), hess {:.2e} ({})", total.grad, total.grad_at, total.hess, total.hess_at);
+    eprintln!(
+        "catalogue worst: grad {:.2e} ({}), hess {:.2e} ({})",
+        total.grad, total.grad_at, total.hess, total.hess_at
+    );
 }
 
 #[test]
@@ -226,7 +241,10 @@ fn random_expression_derivatives_match_central_differences() {
     });
     let worst = RefCell::new(Worst::default());
     let exprs = Cell::new(0usize);
-    let strategy = (expr(), prop::collection::vec((-2.0f64..2.0, -2.0f64..2.0), 8));
+    let strategy = (
+        expr(),
+        prop::collection::vec((-2.0f64..2.0, -2.0f64..2.0), 8),
+    );
     let result = runner.run(&strategy, |(src, points)| {
         let f = Function::parse(&src).map_err(|e| TestCaseError::fail(format!("{src}: {e}")))?;
         exprs.set(exprs.get() + 1);
@@ -245,5 +263,8 @@ fn random_expression_derivatives_match_central_differences() {
         panic!("{err}");
     }
     // Most points must be checked, not skipped (only overflowing exp/powers skip).
-    assert!(worst.checked >= 10 * (worst.skipped + worst.unresolved).max(1), "{worst:?}");
+    assert!(
+        worst.checked >= 10 * (worst.skipped + worst.unresolved).max(1),
+        "{worst:?}"
+    );
 }
