@@ -592,7 +592,7 @@ impl Scene {
             }
         }
         let [p0, p1] = m.percentiles;
-        if !(0.0..100.0).contains(&p0) || !(p0 < p1 && p1 <= 100.0) {
+        if !((0.0..100.0).contains(&p0) && p0 < p1 && p1 <= 100.0) {
             return Err(Error::input(format!(
                 "map.percentiles [{p0}, {p1}] must satisfy 0 <= lo < hi <= 100"
             )));
@@ -650,7 +650,7 @@ impl Scene {
                 p.steps
             )));
         }
-        if !(p.size > 0.0 && p.size <= 64.0) || !(p.tol >= 0.0) {
+        if !(p.size > 0.0 && p.size <= 64.0 && p.tol >= 0.0) {
             return Err(Error::input(
                 "particles: size in (0, 64] pixels and tol >= 0",
             ));

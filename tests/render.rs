@@ -136,7 +136,7 @@ fn contour_pixels_lie_on_levels_and_levels_are_drawn() {
                 let scale = |v: f64| r.stats.scaled(v, log);
                 // Distance in pixels to the nearest level, in the contour's (maybe log) scale.
                 let ds = if log {
-                    0.4342944819 / ((v - r.stats.fmin).max(0.0) + r.stats.eps)
+                    std::f64::consts::LOG10_E / ((v - r.stats.fmin).max(0.0) + r.stats.eps)
                 } else {
                     1.0
                 };

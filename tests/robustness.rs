@@ -376,8 +376,7 @@ fn shader_compile_failures_are_errors_with_the_label() {
     let ctx = common::ctx();
     let e = ctx
         .shader("robustness::broken", "fn f( -> f32 { return 1.0; }")
-        .err()
-        .expect("broken WGSL is an error");
+        .expect_err("broken WGSL is an error");
     let msg = e.to_string();
     assert!(msg.contains("robustness::broken"), "{msg}");
     assert!(!msg.contains('\n') || msg.lines().count() < 40, "{msg}");
@@ -395,7 +394,7 @@ fn gpu_validation_errors_become_errors_not_panics() {
         usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::STORAGE,
         mapped_at_creation: false,
     });
-    let e = ctx.wait().err().expect("the validation error is reported");
+    let e = ctx.wait().expect_err("the validation error is reported");
     let msg = e.to_string();
     assert!(msg.contains(&ctx.info.name), "names the adapter: {msg}");
     assert!(

@@ -188,7 +188,7 @@ pub fn info(as_json: bool) -> Result<()> {
     let _ = writeln!(
         s,
         "storage binding  {} (particle state and trails beyond this are split into chunks)",
-        mib(l.max_storage_buffer_binding_size as u64)
+        mib(l.max_storage_buffer_binding_size)
     );
     let _ = writeln!(s, "buffer size      {}", mib(l.max_buffer_size));
     let _ = writeln!(
