@@ -39,6 +39,8 @@ pub enum Command {
     Critical(listing::CriticalArgs),
     /// Render one frame headless to a PNG: 2D map, 3D surface or both.
     Render(render::RenderArgs),
+    /// The native viewer: a window with the live scene and a control panel. // viewer
+    View(crate::viewer::ViewArgs), // viewer
     /// Describe the GPU adapter gradfield uses and the limits that matter.
     Info {
         /// Print JSON instead of text.
@@ -54,6 +56,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Descend(a) => descend::run(a),
         Command::Critical(a) => listing::critical(a),
         Command::Render(a) => render::run(a),
+        Command::View(a) => crate::viewer::run(a), // viewer
         Command::Info { json } => listing::info(json),
     }
 }

@@ -1,0 +1,114 @@
+//! `gradfield view`: the native viewer. A winit window, a wgpu surface, an egui
+//! control panel on the left and the scene (drawn by `gradfield::render` into
+//! an offscreen texture that egui shows) in the rest. The library stays
+//! windowless: everything that links winit or egui lives here, in the binary.
+//!
+//! - [`state`]: the scene and the pure rules of change (zoom, pan, expression edits,
+//!   what needs a rebuild), unit-tested without a window.
+//! - [`app`]: the winit application: surface, frame pacing, renderer rebuilds, screenshots.
+//! - [`panel`]: the egui control panel.
+//! - [`input`]: mouse and keyboard on the scene view.
+//! - [`dial`]: the hover lesson as numbers: the directional derivative over every direction.
+//! - [`overlay`]: axes, colour bar, hover dial and help painted by egui over the scene.
+
+pub mod app;
+pub mod dial;
+pub mod input;
+pub mod overlay;
+pub mod panel;
+pub mod state;
+
+use anyhow::Result;
+use clap::Args;
+use gradfield::scene::{Scale, Scene, Start, View};
+use std::path::PathBuf;
+
+/// `gradfield view [FUNC|SCENE]`.
+#[derive(Args, Debug, Clone)]
+pub struct ViewArgs {
+    /// A built-in name, an expression in x and y, or a scene file (.toml);
+    /// default: Himmelblau's four basins, split view, particles with trails.
+    #[arg(allow_hyphen_values = true)]
+    pub target: Option<String>,
+    /// Take a screenshot of the scene view after this many frames.
+    #[arg(long)]
+    pub screenshot_after: Option<u64>,
+    /// Where screenshots go (the `p` key and --screenshot-after).
+    #[arg(long, default_value = "viewer-screenshot.png")]
+    pub screenshot: PathBuf,
+    /// Quit after the --screenshot-after screenshot.
+    #[arg(long)]
+    pub exit: bool,
+    /// Start paused (the particles stay where the scene's `steps` put them, as in `render`).
+    #[arg(long)]
+    pub paused: bool,
+    /// Frame-rate cap.
+    #[arg(long, default_value_t = 60.0)]
+    pub fps_cap: f64,
+    /// Window size WxH in logical pixels.
+    #[arg(long, default_value = "1280x720")]
+    pub size: String,
+    /// Width of the control panel in logical pixels (0 hides it).
+    #[arg(long, default_value_t = 300.0)]
+    pub panel_width: f32,
+}
+
+/// The opening scene: a built-in name, an expression or a file, else the default.
+pub fn initial_scene(target: Option<&str>) -> Result<Scene, gradfield::Error> {
+    match target {
+        Some(t) => {
+            let path = std::path::Path::new(t);
+            if t.ends_with(".toml") || (path.is_file() && !t.contains(['(', '^', '*'])) {
+                Scene::load(path)
+            } else {
+                Scene::for_function(t)
+            }
+        }
+        None => {
+            let mut s = Scene::for_function("himmelblau")?;
+            s.view = View::Split;
+            s.size = [1280, 720];
+            s.map.scale = Scale::Log;
+            s.contours.count = 14;
+            s.particles.count = 4096;
+            s.particles.start = Start::Random;
+            s.particles.seed = 7;
+            s.particles.clip = 20.0;
+            s.particles.trail_length = 32;
+            s.particles.trail_stride = 2;
+            s.particles.size = 4.0;
+            s.particles.steps = 0;
+            s.critical.show = true;
+            Ok(s)
+        }
+    }
+}
+
+/// Opens the window and runs until it is closed (or --exit after the screenshot).
+pub fn run(args: ViewArgs) -> Result<()> {
+    let size = parse_size(&args.size)?;
+    if !(args.fps_cap > 0.0 && args.fps_cap <= 1000.0) {
+        return Err(gradfield::Error::input(format!(
+            "--fps-cap {} must be in (0, 1000]",
+            args.fps_cap
+        ))
+        .into());
+    }
+    let scene = initial_scene(args.target.as_deref())?;
+    scene.optimizer()?;
+    app::run(args, scene, size)
+}
+
+/// Parses "WxH".
+pub fn parse_size(s: &str) -> Result<[u32; 2], gradfield::Error> {
+    let bad = || gradfield::Error::input(format!("--size '{s}' must be WxH, e.g. 1280x720"));
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
+    let w: u32 = w.trim().parse().map_err(|_| bad())?;
+    let h: u32 = h.trim().parse().map_err(|_| bad())?;
+    if !(64..=8192).contains(&w) || !(64..=8192).contains(&h) {
+        return Err(gradfield::Error::input(format!(
+            "--size '{s}': each side must be between 64 and 8192"
+        )));
+    }
+    Ok([w, h])
+}
