@@ -27,6 +27,9 @@ use winit::event::WindowEvent;
 use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
 use winit::window::{Window, WindowId};
 
+/// The font the CPU overlay uses, as egui's fallback.
+const DEJAVU: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+
 pub fn run(args: ViewArgs, scene: Scene, size: [u32; 2]) -> Result<()> {
     let event_loop = EventLoop::new()
         .context("cannot open a window: no display (set DISPLAY or WAYLAND_DISPLAY, or run under xvfb-run)")?;
@@ -204,6 +207,17 @@ impl App {
         surface.configure(&ctx.device, &config);
         let egui_ctx = egui::Context::default();
         egui_ctx.set_visuals(egui::Visuals::dark());
+        // egui's fonts lack ∇ and other maths glyphs; the renderer's DejaVu Sans has them.
+        for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
+            egui_ctx.add_font(egui::epaint::text::FontInsert {
+                name: format!("dejavu-{family:?}"),
+                data: egui::FontData::from_static(DEJAVU),
+                families: vec![egui::epaint::text::InsertFontFamily {
+                    family,
+                    priority: egui::epaint::text::FontPriority::Lowest,
+                }],
+            });
+        }
         let egui_state = egui_winit::State::new(
             egui_ctx.clone(),
             egui::ViewportId::ROOT,
@@ -548,6 +562,10 @@ impl App {
                 path.display(),
                 self.frames
             );
+            if let Some(p) = self.args.save_scene.clone() {
+                self.save_scene(&p)?;
+                eprintln!("wrote {}", p.display());
+            }
             if self.args.exit {
                 event_loop.exit();
             }

@@ -29,7 +29,7 @@ pub fn show(ui: &mut Ui, state: &mut ViewerState, info: &Info, actions: &mut Vec
     ui.separator();
 
     ui.horizontal(|ui| {
-        if ui.button(if state.playing { "⏸ pause" } else { "▶ play" }).clicked() {
+        if ui.button(if state.playing { "pause" } else { "play" }).clicked() {
             state.playing = !state.playing;
         }
         if ui.button("step").clicked() {
