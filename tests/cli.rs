@@ -175,3 +175,77 @@ fn descend_reports_convergence_and_divergence() {
     let v = json(&["descend", "x^2 + y^2", "--from", "1,0.5", "--lr", "1.1", "--steps", "500", "--json"]);
     assert_eq!(v["trajectories"][0]["status"], "diverged");
 }
+
+#[test]
+fn critical_finds_himmelblaus_nine_points() {
+    let v = json(&["critical", "himmelblau", "--json"]);
+    let pts = v["critical_points"].as_array().unwrap();
+    let count = |k: &str| pts.iter().filter(|p| p["kind"] == k).count();
+    assert_eq!((count("minimum"), count("saddle"), count("maximum")), (4, 4, 1), "{v}");
+    for p in pts {
+        assert_eq!(p["eigenvalues"].as_array().unwrap().len(), 2);
+        for key in ["x", "y", "value"] {
+            assert!(p[key].is_number(), "{p}");
+        }
+    }
+}
+
+#[test]
+fn render_writes_a_png_of_the_asked_size() {
+    let dir = tempdir("render");
+    let out = dir.join("bowl.png");
+    let o = gradfield(&[
+        "render", "x^2 + 3*y^2", "-o", out.to_str().unwrap(), "--size", "320x200", "--view", "2d", "--particles", "16",
+        "--steps", "10",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let img = gradfield::image::Image::load_png(&out).unwrap();
+    assert_eq!((img.width, img.height), (320, 200));
+    // The plot is not blank: many distinct colours.
+    let mut colours: Vec<[u8; 4]> = img.data.chunks(4).map(|c| [c[0], c[1], c[2], c[3]]).collect();
+    colours.sort();
+    colours.dedup();
+    assert!(colours.len() > 200, "only {} colours", colours.len());
+}
+
+#[test]
+fn render_errors_name_the_file_and_exit_codes_differ() {
+    let dir = tempdir("render-errors");
+    let scene = dir.join("bad.toml");
+    std::fs::write(&scene, "function = \"x^2\"\nview = \"4d\"\n").unwrap();
+    let out = dir.join("x.png");
+    let o = gradfield(&["render", scene.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("bad.toml:2") && e.contains("view"), "{e}");
+    assert!(!out.exists());
+    // A directory that does not exist: an I/O failure, exit 1, before any GPU work.
+    let o = gradfield(&["render", "x^2", "-o", "/nonexistent-dir/x.png"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("/nonexistent-dir"), "{}", stderr(&o));
+}
+
+#[test]
+fn compare_on_the_paraboloid_sends_every_start_to_the_origin() {
+    let dir = tempdir("compare");
+    let j = dir.join("r.json");
+    let o = gradfield(&[
+        "compare", "x^2 + y^2", "--starts", "grid:16x16", "--optimizer", "gd,adam", "--lr", "0.1", "--max-steps",
+        "3000", "--json", j.to_str().unwrap(), "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&std::fs::read(&j).unwrap()).unwrap();
+    for opt in v["optimizers"].as_array().unwrap() {
+        assert_eq!(opt["converged"], 256, "{opt}");
+        let d = &opt["destinations"][0];
+        assert_eq!(d["kind"], "minimum");
+        assert!(f(&d["x"]).abs() < 1e-9 && f(&d["y"]).abs() < 1e-9, "{d}");
+        assert_eq!(f(&d["fraction"]), 1.0);
+    }
+}
+
+fn tempdir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("gradfield-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}

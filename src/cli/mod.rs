@@ -2,6 +2,7 @@
 //! and the dispatch to the library. Raw arguments become validated values
 //! before any GPU work starts.
 
+mod compare;
 mod descend;
 mod eval;
 mod listing;
@@ -39,6 +40,8 @@ pub enum Command {
     Critical(listing::CriticalArgs),
     /// Render one frame headless to a PNG: 2D map, 3D surface or both.
     Render(render::RenderArgs),
+    /// Run many starts with one or more optimizers to the end: destinations, speed, failures, basin map.
+    Compare(compare::CompareArgs),
     /// The native viewer: a window with the live scene and a control panel. // viewer
     View(crate::viewer::ViewArgs), // viewer
     /// Describe the GPU adapter gradfield uses and the limits that matter.
@@ -56,6 +59,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Descend(a) => descend::run(a),
         Command::Critical(a) => listing::critical(a),
         Command::Render(a) => render::run(a),
+        Command::Compare(a) => compare::run(a),
         Command::View(a) => crate::viewer::run(a), // viewer
         Command::Info { json } => listing::info(json),
     }
@@ -200,4 +204,19 @@ pub fn with_critical_points(mut scene: gradfield::scene::Scene) -> Result<gradfi
             .collect();
     }
     Ok(scene)
+}
+
+/// Fails early (before any GPU work) when an output's directory does not exist.
+pub fn check_writable(path: &std::path::Path) -> Result<(), Error> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(Error::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::NotFound, format!("directory {} does not exist", dir.display())),
+        ));
+    }
+    Ok(())
 }

@@ -174,6 +174,7 @@ pub fn run(a: RenderArgs) -> Result<()> {
     if a.output.extension().and_then(|e| e.to_str()).map(|e| e.to_lowercase()) != Some("png".into()) {
         return Err(Error::input(format!("-o {}: render writes a PNG; name the file *.png", a.output.display())).into());
     }
+    super::check_writable(&a.output)?;
     let ctx = gradfield::gpu::Context::headless()?;
     let scene = super::with_critical_points(scene)?;
     scene.validate(Some(ctx.limits.max_texture_dimension_2d))?;

@@ -70,7 +70,10 @@ const _: () = assert!(std::mem::offset_of!(StepParams, bounds) == 32);
 const _: () = assert!(std::mem::offset_of!(StepParams, count) == 48);
 
 pub const SHADER: &str = include_str!("../../shaders/particles.wgsl");
-pub const WORKGROUP: u32 = 64;
+pub const WORKGROUP: u32 = 256;
+/// Particles each invocation steps, interleaved (see `iterate` in the shader;
+/// the shader's `main` is written out for this many).
+pub const PER_INVOCATION: u32 = 4;
 pub const PARTICLE_BYTES: u64 = std::mem::size_of::<Particle>() as u64;
 pub const TRAIL_POINT_BYTES: u64 = 8;
 
@@ -79,7 +82,11 @@ pub const TRAIL_POINT_BYTES: u64 = 8;
 pub struct EngineConfig {
     pub optimizer: Optimizer,
     pub stop: Stop,
-    /// Optimizer iterations per particle in one dispatch (a dispatch costs ~ms on lavapipe).
+    /// Optimizer iterations per particle in one dispatch (a dispatch costs ~ms on
+    /// lavapipe, and loading and storing the state ~70 ns a particle, so many
+    /// iterations per dispatch pay). The kernel has no early exit inside a
+    /// dispatch: a particle that stops mid-dispatch idles (unchanged) through
+    /// the rest of it, so very large values waste work when most particles stop early.
     pub iters_per_dispatch: u32,
     /// Positions kept per particle in the trail ring; 0 turns trails off.
     pub trail_len: u32,
@@ -274,7 +281,7 @@ impl ParticleEngine {
                 mapped_at_creation: false,
             })
         };
-        let groups_total = count.div_ceil(WORKGROUP);
+        let groups_total = count.div_ceil(WORKGROUP * PER_INVOCATION);
         let max = ctx.limits.max_compute_workgroups_per_dimension;
         let groups = if groups_total <= max {
             (groups_total, 1)
