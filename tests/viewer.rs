@@ -81,7 +81,7 @@ fn compare(name: &str, shot: &Image, reference: &Image, dir: &Path) {
         shot.width * shot.height
     );
     if n > budget {
-        shot.save_png(dir.join("shot-actual.png")).unwrap();
+        shot.save_png(&dir.join("shot-actual.png")).unwrap();
         panic!("{name}: the window's screenshot differs from render in {n} pixels (budget {budget}); see {}", dir.display());
     }
 }

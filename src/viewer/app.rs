@@ -322,6 +322,9 @@ impl App {
                 }
             }
             Rebuild::Full => {
+                if std::env::var_os("GF_DEBUG").is_some() {
+                    eprintln!("REBUILD\n{}\n----\n{}", g.renderer.scene.to_toml().unwrap(), wanted.to_toml().unwrap());
+                }
                 let t = Instant::now();
                 match Renderer::with_format(&g.ctx, &wanted, TARGET_FORMAT) {
                     Ok(r) => {

@@ -4,7 +4,7 @@
 use super::app::Info;
 use super::input::{Action, SHORTCUTS};
 use super::state::ViewerState;
-use egui::{ComboBox, DragValue, RichText, Slider, Ui};
+use egui::{ComboBox, DragValue, RichText, Slider, SliderClamping, Ui};
 use gradfield::optim::OptimizerKind;
 use gradfield::render::Colormap;
 use gradfield::scene::{Direction, Scale, Start, View};
@@ -40,7 +40,7 @@ pub fn show(ui: &mut Ui, state: &mut ViewerState, info: &Info, actions: &mut Vec
             state.reset_requested = true;
         }
     });
-    ui.add(Slider::new(&mut state.steps_per_frame, 1..=200).logarithmic(true).text("steps / frame"));
+    ui.add(slider(&mut state.steps_per_frame, 1..=200).logarithmic(true).text("steps / frame"));
     ui.separator();
 
     egui::CollapsingHeader::new("Function").default_open(true).show(ui, |ui| {
@@ -111,21 +111,21 @@ pub fn show(ui: &mut Ui, state: &mut ViewerState, info: &Info, actions: &mut Vec
         if ui.checkbox(&mut log, "log colour scale").changed() {
             state.scene.map.scale = if log { Scale::Log } else { Scale::Linear };
         }
-        ui.add(Slider::new(&mut state.scene.contours.count, 0..=64).text("contours"));
-        ui.add(Slider::new(&mut state.scene.arrows.density, 0..=60).text("arrows"));
-        ui.add(Slider::new(&mut state.scene.arrows.scale, 0.1..=4.0).text("arrow scale"));
+        ui.add(slider(&mut state.scene.contours.count, 0..=64).text("contours"));
+        ui.add(slider(&mut state.scene.arrows.density, 0..=60).text("arrows"));
+        ui.add(slider(&mut state.scene.arrows.scale, 0.1..=4.0).text("arrow scale"));
         let mut descent = state.scene.arrows.direction == Direction::Descent;
         if ui.checkbox(&mut descent, "arrows along −∇f (descent)").changed() {
             state.toggle_direction();
         }
         ui.checkbox(&mut state.scene.critical.show, "critical points");
-        ui.add(Slider::new(&mut state.scene.camera.zscale, 0.1..=2.0).text("3D height"));
+        ui.add(slider(&mut state.scene.camera.zscale, 0.1..=2.0).text("3D height"));
         ui.checkbox(&mut state.show_help, "help overlay (h)");
     });
 
     egui::CollapsingHeader::new("Particles").default_open(true).show(ui, |ui| {
         let p = &mut state.scene.particles;
-        ui.add(Slider::new(&mut p.count, 0..=1_048_576).logarithmic(true).text("count"));
+        ui.add(slider(&mut p.count, 0..=1_048_576).logarithmic(true).text("count"));
         ComboBox::from_label("start")
             .selected_text(match p.start {
                 Start::Grid => "grid",
@@ -139,9 +139,9 @@ pub fn show(ui: &mut Ui, state: &mut ViewerState, info: &Info, actions: &mut Vec
         if p.start == Start::Random {
             ui.add(DragValue::new(&mut p.seed).prefix("seed "));
         }
-        ui.add(Slider::new(&mut p.trail_length, 0..=128).text("trail length"));
-        ui.add(Slider::new(&mut p.trail_stride, 1..=16).text("trail stride"));
-        ui.add(Slider::new(&mut p.size, 1.0..=16.0).text("size px"));
+        ui.add(slider(&mut p.trail_length, 0..=128).text("trail length"));
+        ui.add(slider(&mut p.trail_stride, 1..=16).text("trail stride"));
+        ui.add(slider(&mut p.size, 1.0..=16.0).text("size px"));
         if !state.dropped.is_empty() {
             ui.horizontal(|ui| {
                 ui.label(format!("{} dropped", state.dropped.len()));
@@ -167,7 +167,7 @@ pub fn show(ui: &mut Ui, state: &mut ViewerState, info: &Info, actions: &mut Vec
                 }
             });
         let mut lr = p.lr.unwrap_or_else(|| state_lr_default(&p.optimizer));
-        if ui.add(Slider::new(&mut lr, 1e-5..=1.0).logarithmic(true).text("learning rate")).changed() {
+        if ui.add(slider(&mut lr, 1e-5..=1.0).logarithmic(true).text("learning rate")).changed() {
             p.lr = Some(lr);
         }
         match kind {
@@ -217,7 +217,75 @@ fn state_lr_default(optimizer: &str) -> f64 {
 
 fn opt_slider(ui: &mut Ui, v: &mut Option<f64>, default: f64, range: std::ops::RangeInclusive<f64>, name: &str) {
     let mut x = v.unwrap_or(default);
-    if ui.add(Slider::new(&mut x, range).text(name)).changed() {
+    if ui.add(slider(&mut x, range).text(name)).changed() {
         *v = Some(x);
+    }
+}
+
+/// A slider that never rewrites a value it merely shows: a scene may hold a
+/// value beyond the slider's range (a file's `trail_length = 150`), and showing
+/// the panel must not change the scene (that would rebuild the renderer and
+/// restart the particles). Only the user's own edits are kept in range.
+fn slider<'a, N: egui::emath::Numeric>(v: &'a mut N, range: std::ops::RangeInclusive<N>) -> Slider<'a> {
+    Slider::new(v, range).clamping(SliderClamping::Edits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gradfield::scene::Scene;
+
+    fn info() -> Info {
+        Info {
+            timing: (60.0, 16.7, 5.0),
+            steps_done: 0,
+            particles: 0,
+            adapter: "test".into(),
+            status: String::new(),
+            view_px: [980, 720],
+        }
+    }
+
+    /// Runs the panel for a few frames with no input; returns what it asked for.
+    fn show_idle(state: &mut ViewerState) -> Vec<Action> {
+        let ctx = egui::Context::default();
+        let mut actions = Vec::new();
+        for _ in 0..3 {
+            let input = egui::RawInput {
+                screen_rect: Some(egui::Rect::from_min_size(
+                    egui::Pos2::ZERO,
+                    egui::vec2(1280.0, 720.0),
+                )),
+                ..Default::default()
+            };
+            let mut out = ctx.run_ui(input, |ui| {
+                egui::Panel::left("controls").show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| show(ui, state, &info(), &mut actions));
+                });
+            });
+            out.textures_delta.clear();
+        }
+        actions
+    }
+
+    #[test]
+    fn showing_the_panel_changes_no_shipped_scene() {
+        // A slider that clamped what it shows would rewrite e.g. rosenbrock-adam's
+        // trail_length = 150 to 128 and restart the particles on the first frame.
+        let mut n = 0;
+        for entry in std::fs::read_dir("assets/scenes").unwrap() {
+            let path = entry.unwrap().path();
+            let scene = Scene::load(&path).unwrap();
+            let mut state = ViewerState::new(scene.clone());
+            let actions = show_idle(&mut state);
+            assert_eq!(state.scene, scene, "{} changed by the panel", path.display());
+            assert!(actions.is_empty() && !state.reset_requested && !state.step_requested);
+            n += 1;
+        }
+        assert!(n >= 5, "{n} scenes");
+        let mut state = ViewerState::new(super::super::initial_scene(None).unwrap());
+        let before = state.scene.clone();
+        show_idle(&mut state);
+        assert_eq!(state.scene, before);
     }
 }
