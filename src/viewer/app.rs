@@ -19,7 +19,7 @@ use gradfield::render::stats::Stats;
 use gradfield::render::{Renderer, TARGET_FORMAT};
 use gradfield::scene::{Marker, Scene};
 use std::collections::VecDeque;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use winit::application::ApplicationHandler;
@@ -31,8 +31,9 @@ use winit::window::{Window, WindowId};
 const DEJAVU: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 
 pub fn run(args: ViewArgs, scene: Scene, size: [u32; 2]) -> Result<()> {
-    let event_loop = EventLoop::new()
-        .context("cannot open a window: no display (set DISPLAY or WAYLAND_DISPLAY, or run under xvfb-run)")?;
+    let event_loop = EventLoop::new().context(
+        "cannot open a window: no display (set DISPLAY or WAYLAND_DISPLAY, or run under xvfb-run)",
+    )?;
     let mut app = App::new(args, scene, size);
     event_loop.run_app(&mut app)?;
     match app.error.take() {
@@ -141,13 +142,25 @@ pub struct App {
     /// Domain the critical points were searched in, and when the domain last changed.
     critical_domain: [f64; 4],
     domain_changed: Instant,
+    /// --hover, parsed: the point the hover lesson shows when the mouse is elsewhere.
+    hover_at: Option<[f64; 2]>,
+    /// Where this frame's window screenshot goes, if one was asked for.
+    window_shot: Option<PathBuf>,
 }
 
 impl App {
     fn new(args: ViewArgs, scene: Scene, window_size: [u32; 2]) -> App {
         let mut state = ViewerState::new(scene.clone());
         state.playing = !args.paused;
+        state.show_help = args.show_help;
+        let hover_at = match args.hover.as_deref() {
+            Some("off") => Some([f64::NAN; 2]),
+            Some(h) => gradfield::domain::parse_point(h, "--hover").ok(),
+            None => None,
+        };
         App {
+            hover_at,
+            window_shot: None,
             period: Duration::from_secs_f64(1.0 / args.fps_cap),
             args,
             applied: (scene, 0),
@@ -170,7 +183,11 @@ impl App {
         let attrs = Window::default_attributes()
             .with_title("gradfield")
             .with_inner_size(winit::dpi::LogicalSize::new(w as f64, h as f64));
-        let window = Arc::new(event_loop.create_window(attrs).context("creating the window")?);
+        let window = Arc::new(
+            event_loop
+                .create_window(attrs)
+                .context("creating the window")?,
+        );
         let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_with_display_handle(
             Box::new(event_loop.owned_display_handle()),
         ));
@@ -186,7 +203,9 @@ impl App {
             .copied()
             .find(|f| !f.is_srgb())
             .or_else(|| caps.formats.first().copied())
-            .ok_or_else(|| anyhow::anyhow!("the surface supports no format on {}", ctx.describe()))?;
+            .ok_or_else(|| {
+                anyhow::anyhow!("the surface supports no format on {}", ctx.describe())
+            })?;
         // We pace frames ourselves; prefer a present mode that does not block.
         let present_mode = [wgpu::PresentMode::Mailbox, wgpu::PresentMode::Immediate]
             .into_iter()
@@ -208,7 +227,12 @@ impl App {
         let egui_ctx = egui::Context::default();
         egui_ctx.set_visuals(egui::Visuals::dark());
         // egui's fonts lack ∇ and other maths glyphs; the renderer's DejaVu Sans has them.
-        for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
+        // The scene's axes and title use DejaVu Sans alone, as `render` does.
+        for family in [
+            egui::FontFamily::Proportional,
+            egui::FontFamily::Monospace,
+            egui::FontFamily::Name(overlay::SCENE_FONT.into()),
+        ] {
             egui_ctx.add_font(egui::epaint::text::FontInsert {
                 name: format!("dejavu-{family:?}"),
                 data: egui::FontData::from_static(DEJAVU),
@@ -243,7 +267,10 @@ impl App {
         // The opening picture equals `render`: the scene's steps are run first.
         renderer.advance(&ctx, scene.particles.steps);
         self.applied = (self.state.scene.clone(), self.state.dropped.len());
-        eprintln!("gradfield view on {} ({format:?}, {present_mode:?})", ctx.describe());
+        eprintln!(
+            "gradfield view on {} ({format:?}, {present_mode:?})",
+            ctx.describe()
+        );
         Ok(Gfx {
             window,
             surface,
@@ -284,7 +311,9 @@ impl App {
     fn apply(&mut self) {
         let Some(g) = self.gfx.as_mut() else { return };
         let reset = std::mem::take(&mut self.state.reset_requested);
-        if !reset && self.applied.0 == self.state.scene && self.applied.1 == self.state.dropped.len()
+        if !reset
+            && self.applied.0 == self.state.scene
+            && self.applied.1 == self.state.dropped.len()
         {
             return;
         }
@@ -307,7 +336,12 @@ impl App {
                 }
                 if old.critical != wanted.critical {
                     let pts: Vec<_> = if wanted.critical.show {
-                        wanted.critical.points.iter().map(|m| (m.x, m.y, m.kind)).collect()
+                        wanted
+                            .critical
+                            .points
+                            .iter()
+                            .map(|m| (m.x, m.y, m.kind))
+                            .collect()
                     } else {
                         Vec::new()
                     };
@@ -322,14 +356,12 @@ impl App {
                 }
             }
             Rebuild::Full => {
-                if std::env::var_os("GF_DEBUG").is_some() {
-                    eprintln!("REBUILD\n{}\n----\n{}", g.renderer.scene.to_toml().unwrap(), wanted.to_toml().unwrap());
-                }
                 let t = Instant::now();
                 match Renderer::with_format(&g.ctx, &wanted, TARGET_FORMAT) {
                     Ok(r) => {
                         g.renderer = r;
-                        self.status = format!("rebuilt in {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
+                        self.status =
+                            format!("rebuilt in {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
                     }
                     Err(e) => self.status = format!("cannot draw this: {e}"),
                 }
@@ -362,7 +394,12 @@ impl App {
         let state = &mut self.state;
         let renderer = &g.renderer;
         let target_id = g.target.id;
-        let panel_width = self.args.panel_width;
+        let panel_width = if self.args.no_panel {
+            0.0
+        } else {
+            self.args.panel_width
+        };
+        let hover_at = self.hover_at;
         let out = g.egui_ctx.run_ui(raw, |ui| {
             if panel_width > 0.0 {
                 egui::Panel::left("controls")
@@ -399,7 +436,14 @@ impl App {
                     };
                     input::scene_input(ui, &resp, state, &view, &mut actions);
                     overlay::axes(ui.painter(), &view, &state.scene, &renderer.stats);
-                    if let Some(p) = resp.hover_pos() {
+                    // --hover X,Y stands in for the mouse; --hover off (NaN) hides the lesson.
+                    let forced = hover_at.map(|[x, y]| {
+                        view.layout
+                            .to_pixel(&state.scene, x, y)
+                            .filter(|_| x.is_finite())
+                            .map(|px| view.to_pos(px))
+                    });
+                    if let Some(p) = forced.unwrap_or(resp.hover_pos()) {
                         overlay::hover(ui.painter(), &view, &state.scene, &renderer.func, p);
                     }
                     if state.show_help {
@@ -430,6 +474,9 @@ impl App {
                         Err(e) => format!("screenshot failed: {e}"),
                     };
                 }
+                Action::WindowScreenshot => {
+                    self.window_shot = Some(window_shot_path(&self.args.screenshot));
+                }
                 Action::SaveScene(path) => {
                     self.status = match self.save_scene(&path) {
                         Ok(()) => format!("saved {}", path.display()),
@@ -448,6 +495,9 @@ impl App {
             self.find_critical_points();
         }
         self.apply();
+        if self.args.screenshot_window && self.args.screenshot_after == Some(self.frames + 1) {
+            self.window_shot = Some(self.args.screenshot.clone());
+        }
         let g = self.gfx.as_mut().expect("window exists");
         let ppp = out.pixels_per_point;
         let want = [
@@ -490,9 +540,9 @@ impl App {
             size_in_pixels: [g.config.width, g.config.height],
             pixels_per_point: ppp,
         };
-        let extra = g
-            .egui_rend
-            .update_buffers(&g.ctx.device, &g.ctx.queue, &mut enc, &jobs, &screen);
+        let extra =
+            g.egui_rend
+                .update_buffers(&g.ctx.device, &g.ctx.queue, &mut enc, &jobs, &screen);
         let frame = match g.surface.get_current_texture() {
             wgpu::CurrentSurfaceTexture::Success(t) => Some((t, false)),
             wgpu::CurrentSurfaceTexture::Suboptimal(t) => Some((t, true)),
@@ -535,6 +585,33 @@ impl App {
                 .forget_lifetime();
             g.egui_rend.render(&mut pass, &jobs, &screen);
         }
+        // A window screenshot: egui drawn once more, into a texture we can read.
+        let capture = self.window_shot.take().map(|path| {
+            let size = [g.config.width, g.config.height];
+            let tex = window_texture(&g.ctx, g.config.format, size);
+            let view = tex.create_view(&Default::default());
+            let mut pass = enc
+                .begin_render_pass(&wgpu::RenderPassDescriptor {
+                    label: Some("viewer::window-screenshot"),
+                    color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                        view: &view,
+                        depth_slice: None,
+                        resolve_target: None,
+                        ops: wgpu::Operations {
+                            load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                            store: wgpu::StoreOp::Store,
+                        },
+                    })],
+                    depth_stencil_attachment: None,
+                    timestamp_writes: None,
+                    occlusion_query_set: None,
+                    multiview_mask: None,
+                })
+                .forget_lifetime();
+            g.egui_rend.render(&mut pass, &jobs, &screen);
+            drop(pass);
+            (path, tex, size)
+        });
         g.ctx.queue.submit(extra.into_iter().chain([enc.finish()]));
         if let Some((frame, suboptimal)) = frame {
             g.window.pre_present_notify();
@@ -549,6 +626,23 @@ impl App {
         // Lavapipe runs the GPU work on the CPU: wait, so frames never queue up
         // behind a slow GPU and the readout is the true cost of a frame.
         g.ctx.wait()?;
+        if let Some((path, tex, size)) = capture {
+            let bgra = matches!(
+                g.config.format,
+                wgpu::TextureFormat::Bgra8Unorm | wgpu::TextureFormat::Bgra8UnormSrgb
+            );
+            let result = read_texture(&g.ctx, &tex, size, bgra).and_then(|img| {
+                img.save_png(&path)?;
+                Ok(())
+            });
+            self.status = match &result {
+                Ok(()) => format!("saved {}", path.display()),
+                Err(e) => format!("window screenshot failed: {e}"),
+            };
+            if self.args.screenshot_after == Some(self.frames + 1) {
+                result?;
+            }
+        }
         let now = Instant::now();
         Timing::push(&mut self.timing.work, (now - t0).as_secs_f64());
         if let Some(last) = self.last_frame {
@@ -558,7 +652,9 @@ impl App {
         self.frames += 1;
         if self.args.screenshot_after == Some(self.frames) {
             let path = self.args.screenshot.clone();
-            self.screenshot(&path)?;
+            if !self.args.screenshot_window {
+                self.screenshot(&path)?;
+            }
             let (fps, interval, work) = self.timing.summary();
             eprintln!(
                 "wrote {} after {} frames ({fps:.1} fps, {interval:.1} ms/frame, {work:.1} ms work)",
@@ -580,7 +676,7 @@ impl App {
     /// the axes, colour bar and title `render` draws.
     fn screenshot(&self, path: &Path) -> Result<()> {
         let g = self.gfx.as_ref().context("no window yet")?;
-        let mut img = read_texture(&g.ctx, &g.target.tex, g.target.size)?;
+        let mut img = read_texture(&g.ctx, &g.target.tex, g.target.size, false)?;
         let s = &g.renderer.scene;
         if s.axes {
             let lay = Layout::new(s, img.width, img.height);
@@ -602,8 +698,40 @@ impl App {
     }
 }
 
-/// Reads an Rgba8Unorm texture back into an [`Image`].
-fn read_texture(ctx: &Context, tex: &wgpu::Texture, [width, height]: [u32; 2]) -> Result<Image> {
+/// `viewer-screenshot.png` → `viewer-screenshot-window.png`.
+fn window_shot_path(view_shot: &Path) -> PathBuf {
+    let stem = view_shot
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "viewer-screenshot".into());
+    view_shot.with_file_name(format!("{stem}-window.png"))
+}
+
+/// A texture the window's format and size that egui can draw into and we can read.
+fn window_texture(ctx: &Context, format: wgpu::TextureFormat, size: [u32; 2]) -> wgpu::Texture {
+    ctx.device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("viewer::window-screenshot"),
+        size: wgpu::Extent3d {
+            width: size[0],
+            height: size[1],
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format,
+        usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+        view_formats: &[],
+    })
+}
+
+/// Reads an 8-bit RGBA (or, with `bgra`, BGRA) texture back into an [`Image`].
+fn read_texture(
+    ctx: &Context,
+    tex: &wgpu::Texture,
+    [width, height]: [u32; 2],
+    bgra: bool,
+) -> Result<Image> {
     let row = width as u64 * 4;
     let align = wgpu::COPY_BYTES_PER_ROW_ALIGNMENT as u64;
     let padded = row.div_ceil(align) * align;
@@ -641,6 +769,15 @@ fn read_texture(ctx: &Context, tex: &wgpu::Texture, [width, height]: [u32; 2]) -
     for y in 0..height as u64 {
         let s = (y * padded) as usize;
         data.extend_from_slice(&bytes[s..s + row as usize]);
+    }
+    if bgra {
+        for px in data.chunks_exact_mut(4) {
+            px.swap(0, 2);
+        }
+    }
+    // The window is opaque whatever the alpha the swapchain format carries.
+    for px in data.chunks_exact_mut(4) {
+        px[3] = 255;
     }
     Ok(Image {
         width,

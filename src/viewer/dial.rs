@@ -4,6 +4,7 @@
 //! −|∇f| opposite, and zero along the contour's tangent, ⊥ ∇f.
 
 /// (angle θ in radians, D_u f) for u = (cos θ, sin θ), θ = 2πk/n, k = 0..n.
+#[cfg(test)]
 pub fn directional(grad: [f64; 2], n: usize) -> Vec<(f64, f64)> {
     (0..n)
         .map(|k| {
@@ -26,6 +27,28 @@ pub fn tangent(grad: [f64; 2]) -> Option<[f64; 2]> {
     Some([a + h, a - h])
 }
 
+/// The dial's two lobes for drawing, each a contiguous run of (θ, D_u f) with
+/// n + 1 samples: [0] the directions within 90° of ∇f (D_u f ≥ 0), [1] the
+/// opposite half (D_u f ≤ 0). Both run from one tangent direction to the other,
+/// so each closes into a disc through the point. Empty where ∇f is 0.
+pub fn lobes(grad: [f64; 2], n: usize) -> Vec<Vec<(f64, f64)>> {
+    let Some((a, _)) = steepest(grad) else {
+        return Vec::new();
+    };
+    let half = std::f64::consts::FRAC_PI_2;
+    [a, a + std::f64::consts::PI]
+        .iter()
+        .map(|&centre| {
+            (0..=n)
+                .map(|k| {
+                    let t = centre - half + k as f64 / n as f64 * std::f64::consts::PI;
+                    (t, grad[0] * t.cos() + grad[1] * t.sin())
+                })
+                .collect()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,10 +58,11 @@ mod tests {
         // The seed's bowl f = x² + 3y² at (1, 1): ∇f = (2, 6).
         let g = [2.0, 6.0];
         let samples = directional(g, 3600);
-        let (best_t, best) = samples
-            .iter()
-            .copied()
-            .fold((0.0, f64::MIN), |a, b| if b.1 > a.1 { b } else { a });
+        let (best_t, best) =
+            samples
+                .iter()
+                .copied()
+                .fold((0.0, f64::MIN), |a, b| if b.1 > a.1 { b } else { a });
         let (angle, norm) = steepest(g).unwrap();
         let dt = (best_t - angle.rem_euclid(std::f64::consts::TAU)).abs();
         eprintln!("max D_u f = {best} at {best_t}; |∇f| = {norm} at {angle}; angle error {dt:e}");
@@ -51,6 +75,25 @@ mod tests {
         }
         let min = samples.iter().map(|s| s.1).fold(f64::MAX, f64::min);
         assert!((min + norm).abs() < norm * 1e-6, "min {min}");
+    }
+
+    #[test]
+    fn the_lobes_split_the_directions_at_the_contour() {
+        let g = [-57.0, -28.6];
+        let norm = g[0_usize].hypot(g[1]);
+        let l = lobes(g, 48);
+        assert_eq!(l.len(), 2);
+        for (i, lobe) in l.iter().enumerate() {
+            let sign = if i == 0 { 1.0 } else { -1.0 };
+            // Ends on the contour (D_u f = 0), the middle sample is ±|∇f|.
+            assert!(
+                lobe[0].1.abs() < 1e-12 && lobe[48].1.abs() < 1e-12,
+                "{lobe:?}"
+            );
+            assert!((lobe[24].1 - sign * norm).abs() < 1e-12);
+            assert!(lobe.iter().all(|s| s.1 * sign >= -1e-12));
+        }
+        assert!(lobes([0.0, 0.0], 8).is_empty());
     }
 
     #[test]

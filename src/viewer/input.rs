@@ -9,10 +9,16 @@ use std::path::PathBuf;
 /// Things the app does outside the state (files, quitting).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
+    /// The scene view as `render` draws it.
     Screenshot,
+    /// The whole window as the screen shows it (panel, hover card, help).
+    WindowScreenshot,
     SaveScene(PathBuf),
     Quit,
 }
+
+/// Where the `w` key and the panel's button save the scene.
+pub const SCENE_FILE: &str = "viewer-scene.toml";
 
 /// The shortcuts, for the help overlay and the panel.
 pub const SHORTCUTS: &[(&str, &str)] = &[
@@ -22,8 +28,10 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("1 / 2 / 3", "2D / 3D / split view"),
     ("c", "critical points on/off"),
     ("d", "arrows: ascent / descent"),
-    ("p", "screenshot"),
-    ("h or ?", "this help"),
+    ("p", "screenshot of the view"),
+    ("shift-p", "screenshot of the window"),
+    ("w", "save the scene (viewer-scene.toml)"),
+    ("F1, h or ?", "this help"),
     ("q / Esc", "quit"),
     ("drag (2D)", "pan"),
     ("wheel (2D)", "zoom about the cursor"),
@@ -149,11 +157,23 @@ pub fn scene_input(
     }
     if resp.clicked() {
         if let Some(pos) = resp.interact_pointer_pos() {
-            if let Some([x, y]) = view.at(state.scene.domain, view.to_px(pos)) {
-                state.drop_particles(x, y, shift);
-            }
+            click(state, view, pos, shift);
         }
     }
+}
+
+/// A click at `pos` (screen points): drops a particle (a burst with shift)
+/// where the 2D map shows that point; elsewhere it does nothing. Returns the
+/// function coordinates it dropped at.
+pub fn click(
+    state: &mut ViewerState,
+    view: &ViewGeom,
+    pos: egui::Pos2,
+    shift: bool,
+) -> Option<[f64; 2]> {
+    let [x, y] = view.at(state.scene.domain, view.to_px(pos))?;
+    state.drop_particles(x, y, shift);
+    Some([x, y])
 }
 
 /// Keyboard shortcuts (ignored while a text box has the keyboard).
@@ -190,9 +210,16 @@ pub fn shortcuts(ctx: &egui::Context, state: &mut ViewerState, actions: &mut Vec
             state.toggle_direction();
         }
         if k(Key::P) {
-            actions.push(Action::Screenshot);
+            actions.push(if i.modifiers.shift {
+                Action::WindowScreenshot
+            } else {
+                Action::Screenshot
+            });
         }
-        if k(Key::H) || k(Key::Questionmark) {
+        if k(Key::W) {
+            actions.push(Action::SaveScene(PathBuf::from(SCENE_FILE)));
+        }
+        if k(Key::F1) || k(Key::H) || k(Key::Questionmark) {
             state.show_help = !state.show_help;
         }
         if k(Key::Q) || k(Key::Escape) {
@@ -203,4 +230,56 @@ pub fn shortcuts(ctx: &egui::Context, state: &mut ViewerState, actions: &mut Vec
             }
         }
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use gradfield::scene::Scene;
+
+    fn geom(scene: &Scene, origin: egui::Pos2, ppp: f32, px: [u32; 2]) -> ViewGeom {
+        ViewGeom {
+            origin,
+            ppp,
+            layout: Layout::new(scene, px[0], px[1]),
+        }
+    }
+
+    #[test]
+    fn a_click_drops_a_particle_where_the_map_shows_that_point() {
+        for (view, ppp) in [(View::TwoD, 1.0), (View::Split, 2.0)] {
+            let mut scene = Scene::for_function("x^2 + 3*y^2").unwrap();
+            scene.domain = [-4.0, 2.0, -1.0, 3.0];
+            scene.view = view;
+            let mut state = ViewerState::new(scene.clone());
+            // The view starts 300 points right of the window's edge (the panel).
+            let g = geom(&scene, egui::pos2(300.0, 0.0), ppp, [1960, 1440]);
+            // Where the renderer draws (1.5, -0.5), in view pixels, then in screen points.
+            let target = [1.5, -0.5];
+            let px = g.layout.to_pixel(&scene, target[0], target[1]).unwrap();
+            let pos = g.to_pos(px);
+            let at = click(&mut state, &g, pos, false).expect("inside the map");
+            let err = (at[0] - target[0]).abs().max((at[1] - target[1]).abs());
+            eprintln!("{view:?} ppp {ppp}: dropped at {at:?}, error {err:e}");
+            // Measured ≤ 2e-7 (f32 screen points); bound: a hundredth of a pixel.
+            let pixel = 6.0 / g.plot().unwrap()[2];
+            assert!(err < pixel * 0.01, "{at:?} vs {target:?}");
+            assert_eq!(state.dropped, vec![at]);
+            let starts = state.render_scene().starts();
+            assert_eq!(*starts.last().unwrap(), at);
+            assert_eq!(starts.len(), scene.starts().len() + 1);
+            // Shift-click: a burst of 64 around the point.
+            click(&mut state, &g, pos, true).unwrap();
+            assert_eq!(state.dropped.len(), 65);
+            let r = state.dropped[1..]
+                .iter()
+                .map(|p| (p[0] - at[0]).hypot(p[1] - at[1]))
+                .fold(0.0, f64::max);
+            assert!(r > 0.0 && r <= 0.03 * 4.0 + 1e-12, "burst radius {r}");
+            // Outside the map (the title strip above it): nothing is dropped.
+            let above = g.to_pos([px[0], 1.0]);
+            assert!(click(&mut state, &g, above, false).is_none());
+            assert_eq!(state.dropped.len(), 65);
+        }
+    }
 }

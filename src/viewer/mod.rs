@@ -54,6 +54,20 @@ pub struct ViewArgs {
     /// Width of the control panel in logical pixels (0 hides it).
     #[arg(long, default_value_t = 300.0)]
     pub panel_width: f32,
+    /// Hide the control panel (the same as --panel-width 0).
+    #[arg(long)]
+    pub no_panel: bool,
+    /// The --screenshot-after screenshot is of the whole window (panel,
+    /// hover card, help) as the screen shows it, not of the scene view alone.
+    #[arg(long)]
+    pub screenshot_window: bool,
+    /// Show the hover lesson at X,Y (function coordinates) as if the mouse were
+    /// there; `off` shows none wherever the mouse is (for screenshots).
+    #[arg(long, allow_hyphen_values = true, value_name = "X,Y|off")]
+    pub hover: Option<String>,
+    /// Open with the help overlay shown.
+    #[arg(long)]
+    pub show_help: bool,
 }
 
 /// The opening scene: a built-in name, an expression or a file, else the default.
@@ -73,13 +87,16 @@ pub fn initial_scene(target: Option<&str>) -> Result<Scene, gradfield::Error> {
             s.size = [1280, 720];
             s.map.scale = Scale::Log;
             s.contours.count = 14;
-            s.particles.count = 4096;
+            s.particles.count = 2048;
             s.particles.start = Start::Random;
             s.particles.seed = 7;
             s.particles.clip = 20.0;
             s.particles.trail_length = 32;
             s.particles.trail_stride = 2;
-            s.particles.size = 4.0;
+            s.particles.size = 3.0;
+            // The split view's 3D half is taller than wide: step back so the
+            // surface's corners stay in it.
+            s.camera.distance = 5.8;
             s.particles.steps = 0;
             s.critical.show = true;
             Ok(s)
@@ -96,6 +113,9 @@ pub fn run(args: ViewArgs) -> Result<()> {
             args.fps_cap
         ))
         .into());
+    }
+    if let Some(h) = args.hover.as_deref().filter(|h| *h != "off") {
+        gradfield::domain::parse_point(h, "--hover")?;
     }
     let scene = initial_scene(args.target.as_deref())?;
     scene.optimizer()?;

@@ -11,52 +11,95 @@ use gradfield::render::stats::Stats;
 use gradfield::scene::Scene;
 use gradfield::Function;
 
+/// The font family (DejaVu Sans, registered by the app) of the scene's axes
+/// and title, the font `render` draws them with.
+pub const SCENE_FONT: &str = "dejavu";
+
+fn scene_font(points: f32) -> FontId {
+    FontId::new(points, egui::FontFamily::Name(SCENE_FONT.into()))
+}
+
 fn c32(c: [u8; 4]) -> Color32 {
     Color32::from_rgba_unmultiplied(c[0], c[1], c[2], c[3])
 }
 
-/// Axes with ticks on the 2D plot, the title, and the colour bar.
+/// Axes with ticks on the 2D plot, axis names, the title, and the colour bar
+/// with its ticks: the same marks, at the same places, as `render::overlay::draw`
+/// puts on the CPU image.
 pub fn axes(p: &Painter, view: &ViewGeom, scene: &Scene, stats: &Stats) {
     if !scene.axes {
         return;
     }
     let lay = &view.layout;
     let fg = c32(scene.theme.foreground());
-    let font = FontId::proportional((lay.font / view.ppp).max(9.0));
+    let dim = fg.gamma_multiply(150.0 / 255.0);
+    let fs = lay.font as f64;
+    let pt = |px: f64| (px as f32 / view.ppp).max(6.0);
+    let font = scene_font(pt(fs));
+    let small = scene_font(pt(fs * 0.9));
     let title = scene
         .title
         .clone()
         .unwrap_or_else(|| format!("f(x, y) = {}", scene.function));
     p.text(
-        view.to_pos([lay.width as f64 / 2.0, lay.font as f64 * 0.6]),
+        view.to_pos([lay.width as f64 / 2.0, fs * 0.6]),
         Align2::CENTER_TOP,
         title,
-        FontId::proportional((lay.font * 1.25 / view.ppp).max(10.0)),
+        scene_font(pt(fs * 1.25)),
         fg,
     );
     let d = scene.domain();
+    let line = |a: [f64; 2], b: [f64; 2], c: Color32| {
+        p.line_segment([view.to_pos(a), view.to_pos(b)], Stroke::new(1.0, c));
+    };
     for panel in &lay.panels {
         if panel.kind != PanelKind::TwoD {
             continue;
         }
         let [x, y, w, h] = panel.plot_in_target();
         let r = Rect::from_min_max(view.to_pos([x, y]), view.to_pos([x + w, y + h]));
-        p.rect_stroke(r, 0.0, Stroke::new(1.0, fg.gamma_multiply(0.6)), egui::StrokeKind::Outside);
-        let fs = lay.font as f64;
-        let tick = 4.0;
+        p.rect_stroke(r, 0.0, Stroke::new(1.0, dim), egui::StrokeKind::Outside);
+        let tick = fs * 0.4;
         for v in nice_ticks(d.xmin, d.xmax, ((w / (fs * 6.0)) as usize).clamp(2, 10)) {
-            let px = view.to_pos([x + (v - d.xmin) / d.width() * w, y + h]);
-            p.line_segment([px, px + egui::vec2(0.0, tick)], Stroke::new(1.0, fg));
-            p.text(px + egui::vec2(0.0, tick + 1.0), Align2::CENTER_TOP, label(v), font.clone(), fg);
+            let px = x + (v - d.xmin) / d.width() * w;
+            line([px, y + h], [px, y + h + tick], fg);
+            p.text(
+                view.to_pos([px, y + h + tick + 2.0]),
+                Align2::CENTER_TOP,
+                label(v),
+                font.clone(),
+                fg,
+            );
         }
         for v in nice_ticks(d.ymin, d.ymax, ((h / (fs * 4.0)) as usize).clamp(2, 10)) {
-            let py = view.to_pos([x, y + (d.ymax - v) / d.height() * h]);
-            p.line_segment([py, py - egui::vec2(tick, 0.0)], Stroke::new(1.0, fg));
-            p.text(py - egui::vec2(tick + 2.0, 0.0), Align2::RIGHT_CENTER, label(v), font.clone(), fg);
+            let py = y + (d.ymax - v) / d.height() * h;
+            line([x - 1.0 - tick, py], [x - 1.0, py], fg);
+            p.text(
+                view.to_pos([x - tick - 4.0, py]),
+                Align2::RIGHT_CENTER,
+                label(v),
+                font.clone(),
+                fg,
+            );
         }
+        p.text(
+            view.to_pos([x + w / 2.0, y + h + fs * 1.7]),
+            Align2::CENTER_TOP,
+            "x",
+            font.clone(),
+            dim,
+        );
+        p.text(
+            view.to_pos([(x - fs * 4.2).max(2.0), y + h / 2.0]),
+            Align2::LEFT_CENTER,
+            "y",
+            font.clone(),
+            dim,
+        );
     }
     if let Some([x, y, w, h]) = lay.colourbar {
-        let n = 64;
+        // One band per pixel row, as `render` fills it.
+        let n = h.round().max(2.0) as usize;
         for k in 0..n {
             let t0 = k as f64 / n as f64;
             let t1 = (k + 1) as f64 / n as f64;
@@ -66,10 +109,46 @@ pub fn axes(p: &Painter, view: &ViewGeom, scene: &Scene, stats: &Stats) {
             );
             p.rect_filled(r, 0.0, c32(scene.map.colormap.at((t0 + t1) * 0.5)));
         }
-        for (t, v) in [(0.0, stats.lo), (0.5, (stats.lo + stats.hi) * 0.5), (1.0, stats.hi)] {
-            let pos = view.to_pos([x + w + 4.0, y + (1.0 - t) * h]);
-            p.text(pos, Align2::LEFT_CENTER, label(stats.unscaled(v, stats.log)), font.clone(), fg);
+        let r = Rect::from_min_max(view.to_pos([x, y]), view.to_pos([x + w, y + h]));
+        p.rect_stroke(r, 0.0, Stroke::new(1.0, dim), egui::StrokeKind::Outside);
+        for (s, v) in colourbar_ticks(stats, h, fs) {
+            let t = (s - stats.lo) / (stats.hi - stats.lo);
+            let py = y + (1.0 - t) * h;
+            line([x + w, py], [x + w + fs * 0.35, py], fg);
+            p.text(
+                view.to_pos([x + w + fs * 0.5, py]),
+                Align2::LEFT_CENTER,
+                label(v),
+                small.clone(),
+                fg,
+            );
         }
+        let cap = if stats.log { "f (log)" } else { "f" };
+        p.text(
+            view.to_pos([x, y - fs * 1.5]),
+            Align2::LEFT_TOP,
+            cap,
+            small,
+            dim,
+        );
+    }
+}
+
+/// The colour bar's ticks as (scaled value, f): decades of f − fmin on a log
+/// scale, round numbers on a linear one (as `render::overlay::draw` chooses them).
+fn colourbar_ticks(stats: &Stats, h: f64, fs: f64) -> Vec<(f64, f64)> {
+    if stats.log {
+        let (a, b) = (stats.lo.ceil() as i64, stats.hi.floor() as i64);
+        let stride = ((b - a) / 6 + 1).max(1);
+        (a..=b)
+            .step_by(stride as usize)
+            .map(|k| (k as f64, stats.fmin + 10f64.powi(k as i32)))
+            .collect()
+    } else {
+        nice_ticks(stats.lo, stats.hi, ((h / (fs * 3.0)) as usize).clamp(2, 8))
+            .into_iter()
+            .map(|v| (v, v))
+            .collect()
     }
 }
 
@@ -84,14 +163,21 @@ fn arrow(p: &Painter, from: Pos2, to: Pos2, stroke: Stroke) {
     let head = (len * 0.25).min(10.0);
     p.line_segment([from, to - dir * head * 0.5], stroke);
     p.add(Shape::convex_polygon(
-        vec![to, to - dir * head + n * head * 0.45, to - dir * head - n * head * 0.45],
+        vec![
+            to,
+            to - dir * head + n * head * 0.45,
+            to - dir * head - n * head * 0.45,
+        ],
         stroke.color,
         Stroke::NONE,
     ));
 }
 
-/// Hovering the 2D map: x, y, f, ∇f, |∇f| in a card, ∇f drawn at the point,
-/// and the dial of D_u f = ∇f·u over every direction u.
+/// Hovering the 2D map: x, y, f, ∇f, |∇f| in a card beside the point, ∇f
+/// drawn at the point, and the dial of D_u f = ∇f·u over every direction u:
+/// in polar form r(u) = |D_u f| it is two discs through the point, the warm
+/// one (ascent) reaching farthest, |∇f|, exactly along ∇f, the cool one
+/// (descent) opposite, and the two touch along the contour, where D_u f = 0.
 pub fn hover(p: &Painter, view: &ViewGeom, scene: &Scene, func: &Function, pos: Pos2) {
     let px = view.to_px(pos);
     let Some(i) = view.panel_at(px) else { return };
@@ -104,78 +190,107 @@ pub fn hover(p: &Painter, view: &ViewGeom, scene: &Scene, func: &Function, pos: 
     let [f, fx, fy] = func.value_grad(x, y);
     let g = [fx, fy];
     let norm = fx.hypot(fy);
-    let text = format!(
-        "x = {}\ny = {}\nf = {}\n∇f = ({}, {})\n|∇f| = {}",
+    let r = 56.0_f32;
+    let view_rect = Rect::from_min_size(
+        view.origin,
+        egui::vec2(
+            view.layout.width as f32 / view.ppp,
+            view.layout.height as f32 / view.ppp,
+        ),
+    );
+    let card = format!(
+        "x = {}\ny = {}\nf = {}\n∇f = ({}, {})\n|∇f| = {}\n\nD_u f = ∇f·u, for every direction u:\n  largest, {}, along ∇f (warm)\n  zero along the contour (line)\n  −|∇f| against ∇f (cool)",
         label(x),
         label(y),
         label(f),
         label(fx),
         label(fy),
+        label(norm),
         label(norm)
     );
-    let card = format!(
-        "{text}\nD_u f = ∇f·u: largest ({}) along ∇f,\nzero along the contour",
-        label(norm)
-    );
-    let font = FontId::monospace(12.0);
-    let anchor = view.origin + egui::vec2(12.0, 12.0);
-    let galley = p.layout_no_wrap(card, font, Color32::WHITE);
-    let bg = Rect::from_min_size(anchor, galley.size()).expand(6.0);
-    p.rect_filled(bg, 4.0, Color32::from_black_alpha(170));
-    p.galley(anchor, galley, Color32::WHITE);
+    card_at(p, view_rect, pos, r + 34.0, fx < 0.0, card);
 
-    let r = 48.0_f32;
-    p.circle_filled(pos, r + 4.0, Color32::from_black_alpha(90));
-    p.circle_stroke(pos, r, Stroke::new(1.0, Color32::from_white_alpha(70)));
+    p.circle_filled(pos, r + 6.0, Color32::from_black_alpha(110));
+    p.circle_stroke(pos, r, Stroke::new(1.0, Color32::from_white_alpha(60)));
     let Some((angle, _)) = dial::steepest(g) else {
-        p.text(pos + egui::vec2(0.0, r + 8.0), Align2::CENTER_TOP, "∇f = 0: a critical point", FontId::proportional(12.0), Color32::WHITE);
+        p.text(
+            pos + egui::vec2(0.0, r + 10.0),
+            Align2::CENTER_TOP,
+            "∇f = 0: a critical point, D_u f = 0 for every u",
+            FontId::proportional(13.0),
+            Color32::WHITE,
+        );
+        p.circle_filled(pos, 3.0, Color32::WHITE);
         return;
     };
-    // Screen y points down: a function-space angle θ is (cos θ, −sin θ) on screen
-    // (the plot keeps the domain's aspect, so angles are true).
+    // Screen y points down: a function-space angle θ is (cos θ, −sin θ) on
+    // screen (the plot keeps the domain's aspect, so angles are true).
     let dir = |t: f64| egui::vec2(t.cos() as f32, -(t.sin() as f32));
-    // Contour tangent: D_u f = 0.
-    if let Some([a, b]) = dial::tangent(g) {
-        p.line_segment([pos + dir(a) * (r + 6.0), pos + dir(b) * (r + 6.0)], Stroke::new(1.0, Color32::from_gray(200)));
-    }
-    // The dial: radius ∝ |D_u f| / |∇f|, warm where positive (ascent), blue where negative.
-    let samples = dial::directional(g, 96);
-    let mut pos_pts = Vec::new();
-    let mut neg_pts = Vec::new();
-    for &(t, d) in &samples {
-        let rr = r * (d.abs() / norm) as f32;
-        let q = pos + dir(t) * rr;
-        if d >= 0.0 {
-            pos_pts.push(q);
-        } else {
-            neg_pts.push(q);
-        }
-    }
     let warm = Color32::from_rgb(255, 170, 60);
-    let cool = Color32::from_rgb(90, 160, 255);
-    for (pts, c) in [(pos_pts, warm), (neg_pts, cool)] {
-        if pts.len() > 1 {
-            let mut closed = pts;
-            closed.push(pos);
-            p.add(Shape::convex_polygon(closed.clone(), c.gamma_multiply(0.25), Stroke::NONE));
-            p.add(Shape::closed_line(closed, Stroke::new(1.5, c)));
-        }
+    let cool = Color32::from_rgb(90, 170, 255);
+    for (lobe, c) in dial::lobes(g, 48).into_iter().zip([warm, cool]) {
+        let pts: Vec<Pos2> = lobe
+            .iter()
+            .map(|&(t, d)| pos + dir(t) * r * (d.abs() / norm) as f32)
+            .collect();
+        p.add(Shape::convex_polygon(
+            pts.clone(),
+            c.gamma_multiply(0.3),
+            Stroke::NONE,
+        ));
+        p.add(Shape::closed_line(pts, Stroke::new(1.5, c)));
     }
-    // Spokes: D_u f for a few directions, as the seed's table lists them.
-    for k in 0..8 {
-        let t = angle + k as f64 * std::f64::consts::FRAC_PI_4;
-        let d = g[0] * t.cos() + g[1] * t.sin();
-        let q = pos + dir(t) * r * (d.max(0.0) / norm) as f32;
-        p.circle_filled(q, 2.0, Color32::WHITE);
+    // The contour's tangent: the directions where D_u f = 0.
+    if let Some([a, b]) = dial::tangent(g) {
+        p.line_segment(
+            [pos + dir(a) * (r + 6.0), pos + dir(b) * (r + 6.0)],
+            Stroke::new(1.5, Color32::from_gray(235)),
+        );
     }
-    arrow(p, pos, pos + dir(angle) * r, Stroke::new(2.5, Color32::WHITE));
+    arrow(
+        p,
+        pos,
+        pos + dir(angle) * r,
+        Stroke::new(2.5, Color32::WHITE),
+    );
+    p.circle_filled(pos, 2.5, Color32::WHITE);
     p.text(
-        pos + dir(angle) * (r + 10.0),
+        pos + dir(angle) * (r + 16.0),
         Align2::CENTER_CENTER,
         "∇f",
-        FontId::proportional(13.0),
+        FontId::proportional(15.0),
         Color32::WHITE,
     );
+}
+
+/// The hover card beside the dial (on the side ∇f does not point to), kept inside the view.
+/// `gap` from the point, on the right when `right` and it fits, else on the left.
+fn card_at(p: &Painter, view: Rect, pos: Pos2, gap: f32, right: bool, text: String) {
+    let galley = p.layout_no_wrap(text, FontId::monospace(12.0), Color32::WHITE);
+    let size = galley.size();
+    // Vertically centred on the point, clamped into the view.
+    let fits_right = pos.x + gap + size.x + 8.0 <= view.max.x;
+    let fits_left = pos.x - gap - size.x >= view.min.x + 8.0;
+    let x = if (right && fits_right) || !fits_left {
+        pos.x + gap
+    } else {
+        pos.x - gap - size.x
+    };
+    let mut at = egui::pos2(x, pos.y - size.y / 2.0);
+    at.x = at.x.clamp(
+        view.min.x + 8.0,
+        (view.max.x - size.x - 8.0).max(view.min.x + 8.0),
+    );
+    at.y = at.y.clamp(
+        view.min.y + 8.0,
+        (view.max.y - size.y - 8.0).max(view.min.y + 8.0),
+    );
+    p.rect_filled(
+        Rect::from_min_size(at, size).expand(6.0),
+        4.0,
+        Color32::from_black_alpha(190),
+    );
+    p.galley(at, galley, Color32::WHITE);
 }
 
 /// The keyboard and mouse card.
@@ -187,6 +302,10 @@ pub fn help(p: &Painter, view: Rect) {
     }
     let galley = p.layout_no_wrap(text, font, Color32::WHITE);
     let at = view.center() - galley.size() / 2.0;
-    p.rect_filled(Rect::from_min_size(at, galley.size()).expand(12.0), 6.0, Color32::from_black_alpha(210));
+    p.rect_filled(
+        Rect::from_min_size(at, galley.size()).expand(12.0),
+        6.0,
+        Color32::from_black_alpha(210),
+    );
     p.galley(at, galley, Color32::WHITE);
 }

@@ -269,7 +269,9 @@ mod tests {
             let before = at(s.scene.domain, plot, cursor);
             s.zoom_about(plot, cursor, factor);
             let after = at(s.scene.domain, plot, cursor);
-            let err = (before[0] - after[0]).abs().max((before[1] - after[1]).abs());
+            let err = (before[0] - after[0])
+                .abs()
+                .max((before[1] - after[1]).abs());
             eprintln!("zoom {factor} about {cursor:?}: point moved by {err:e}");
             // Measured ≤ 4.5e-16 (rounding); bound 1e-12.
             assert!(err < 1e-12, "{before:?} -> {after:?}");
