@@ -79,8 +79,8 @@ mod tests {
 
     #[test]
     fn the_lobes_split_the_directions_at_the_contour() {
-        let g = [-57.0, -28.6];
-        let norm = g[0_usize].hypot(g[1]);
+        let g: [f64; 2] = [-57.0, -28.6];
+        let norm = g[0].hypot(g[1]);
         let l = lobes(g, 48);
         assert_eq!(l.len(), 2);
         for (i, lobe) in l.iter().enumerate() {

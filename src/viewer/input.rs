@@ -235,7 +235,84 @@ pub fn shortcuts(ctx: &egui::Context, state: &mut ViewerState, actions: &mut Vec
 #[cfg(test)]
 mod tests {
     use super::*;
-    use gradfield::scene::Scene;
+    use gradfield::scene::{Direction, Scene};
+
+    /// Presses `key` (with `modifiers`) in a fresh frame and runs the shortcuts.
+    fn press(
+        ctx: &egui::Context,
+        state: &mut ViewerState,
+        key: egui::Key,
+        modifiers: egui::Modifiers,
+    ) -> Vec<Action> {
+        let mut input = egui::RawInput::default();
+        input.events.push(egui::Event::ModifiersChanged(modifiers));
+        for pressed in [true, false] {
+            input.events.push(egui::Event::Key {
+                key,
+                physical_key: None,
+                pressed,
+                repeat: false,
+                modifiers,
+            });
+        }
+        let mut actions = Vec::new();
+        let mut out = ctx.run_ui(input, |ui| shortcuts(ui.ctx(), state, &mut actions));
+        out.textures_delta.clear();
+        actions
+    }
+
+    #[test]
+    fn keyboard_shortcuts_change_the_state_or_ask_for_actions() {
+        use egui::{Key, Modifiers};
+        let ctx = egui::Context::default();
+        let none = Modifiers::NONE;
+        let mut s = ViewerState::new(Scene::for_function("himmelblau").unwrap());
+        assert!(s.playing);
+        press(&ctx, &mut s, Key::Space, none);
+        assert!(!s.playing, "space pauses");
+        press(&ctx, &mut s, Key::Space, none);
+        assert!(s.playing, "space plays");
+        press(&ctx, &mut s, Key::S, none);
+        assert!(!s.playing && s.step_requested, "s steps once, paused");
+        press(&ctx, &mut s, Key::R, none);
+        assert!(s.reset_requested);
+        for (k, v) in [
+            (Key::Num2, View::ThreeD),
+            (Key::Num3, View::Split),
+            (Key::Num1, View::TwoD),
+        ] {
+            press(&ctx, &mut s, k, none);
+            assert_eq!(s.scene.view, v);
+        }
+        let shown = s.scene.critical.show;
+        press(&ctx, &mut s, Key::C, none);
+        assert_eq!(s.scene.critical.show, !shown);
+        let dir = s.scene.arrows.direction;
+        press(&ctx, &mut s, Key::D, none);
+        assert_ne!(s.scene.arrows.direction, dir);
+        press(&ctx, &mut s, Key::D, none);
+        assert_eq!(s.scene.arrows.direction, dir);
+        assert_eq!(dir, Direction::Ascent);
+        press(&ctx, &mut s, Key::F1, none);
+        assert!(s.show_help, "F1 shows the help");
+        assert!(
+            press(&ctx, &mut s, Key::Escape, none).is_empty(),
+            "Esc closes the help first"
+        );
+        assert!(!s.show_help);
+        press(&ctx, &mut s, Key::H, none);
+        assert!(s.show_help, "h shows the help");
+        assert_eq!(press(&ctx, &mut s, Key::P, none), vec![Action::Screenshot]);
+        assert_eq!(
+            press(&ctx, &mut s, Key::P, Modifiers::SHIFT),
+            vec![Action::WindowScreenshot]
+        );
+        assert_eq!(
+            press(&ctx, &mut s, Key::W, none),
+            vec![Action::SaveScene(PathBuf::from(SCENE_FILE))]
+        );
+        assert_eq!(press(&ctx, &mut s, Key::Q, none), vec![Action::Quit]);
+    }
 
     fn geom(scene: &Scene, origin: egui::Pos2, ppp: f32, px: [u32; 2]) -> ViewGeom {
         ViewGeom {

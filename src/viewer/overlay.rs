@@ -208,7 +208,7 @@ pub fn hover(p: &Painter, view: &ViewGeom, scene: &Scene, func: &Function, pos: 
         label(norm),
         label(norm)
     );
-    card_at(p, view_rect, pos, r + 34.0, fx < 0.0, card);
+    card_at(p, view_rect, pos, r + 48.0, fx < 0.0, card);
 
     p.circle_filled(pos, r + 6.0, Color32::from_black_alpha(110));
     p.circle_stroke(pos, r, Stroke::new(1.0, Color32::from_white_alpha(60)));

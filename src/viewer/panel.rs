@@ -150,18 +150,25 @@ pub fn show(ui: &mut Ui, state: &mut ViewerState, info: &Info, actions: &mut Vec
             }
             ui.checkbox(&mut state.scene.critical.show, "critical points");
             ui.add(slider(&mut state.scene.camera.zscale, 0.1..=2.0).text("3D height"));
-            ui.checkbox(&mut state.show_help, "help overlay (h)");
+            ui.checkbox(&mut state.show_help, "help overlay (F1)");
         });
 
     egui::CollapsingHeader::new("Particles")
         .default_open(true)
         .show(ui, |ui| {
             let p = &mut state.scene.particles;
-            ui.add(
-                slider(&mut p.count, 0..=1_048_576)
-                    .logarithmic(true)
-                    .text("count"),
-            );
+            if p.start == Start::Points {
+                ui.label(format!(
+                    "{} particles from the scene's points",
+                    p.points.len()
+                ));
+            } else {
+                ui.add(
+                    slider(&mut p.count, 0..=1_048_576)
+                        .logarithmic(true)
+                        .text("count"),
+                );
+            }
             ComboBox::from_label("start")
                 .selected_text(match p.start {
                     Start::Grid => "grid",
