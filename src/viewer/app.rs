@@ -810,12 +810,11 @@ impl ApplicationHandler for App {
         }
         match event {
             WindowEvent::CloseRequested => event_loop.exit(),
-            WindowEvent::Resized(size) => {
-                if size.width > 0 && size.height > 0 {
-                    g.config.width = size.width;
-                    g.config.height = size.height;
-                    g.surface.configure(&g.ctx.device, &g.config);
-                }
+            // A size of 0 (minimised) keeps the old configuration; frames skip drawing.
+            WindowEvent::Resized(size) if size.width > 0 && size.height > 0 => {
+                g.config.width = size.width;
+                g.config.height = size.height;
+                g.surface.configure(&g.ctx.device, &g.config);
             }
             WindowEvent::RedrawRequested => {
                 if let Err(e) = self.frame(event_loop) {
