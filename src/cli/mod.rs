@@ -42,6 +42,8 @@ pub enum Command {
     Render(render::RenderArgs),
     /// Run many starts with one or more optimizers to the end: destinations, speed, failures, basin map.
     Compare(compare::CompareArgs),
+    /// The native viewer: a window with the live scene and a control panel. // viewer
+    View(crate::viewer::ViewArgs), // viewer
     /// Describe the GPU adapter gradfield uses and the limits that matter.
     Info {
         /// Print JSON instead of text.
@@ -58,6 +60,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Critical(a) => listing::critical(a),
         Command::Render(a) => render::run(a),
         Command::Compare(a) => compare::run(a),
+        Command::View(a) => crate::viewer::run(a), // viewer
         Command::Info { json } => listing::info(json),
     }
 }
