@@ -42,8 +42,8 @@ pub enum Command {
     Render(render::RenderArgs),
     /// Run many starts with one or more optimizers to the end: destinations, speed, failures, basin map.
     Compare(compare::CompareArgs),
-    /// The native viewer: a window with the live scene and a control panel. // viewer
-    View(crate::viewer::ViewArgs), // viewer
+    /// The native viewer: a window with the live scene and a control panel.
+    View(crate::viewer::ViewArgs),
     /// Describe the GPU adapter gradfield uses and the limits that matter.
     Info {
         /// Print JSON instead of text.
@@ -60,7 +60,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Critical(a) => listing::critical(a),
         Command::Render(a) => render::run(a),
         Command::Compare(a) => compare::run(a),
-        Command::View(a) => crate::viewer::run(a), // viewer
+        Command::View(a) => crate::viewer::run(a),
         Command::Info { json } => listing::info(json),
     }
 }
