@@ -4,8 +4,9 @@
 //! (prepended by `gpu::particles`). In/out: `particles` (state), `trails` (ring of
 //! the last `trail_len` positions, one sample every `trail_stride` steps),
 //! `running` (atomic count of particles still running after this dispatch).
-//! Dispatch: ceil(count / 64) workgroups of 64, folded into (x, y) when above
-//! the per-dimension limit.
+//! Dispatch: ceil(count / (256·PER_INVOCATION)) workgroups of 256, each
+//! invocation stepping PER_INVOCATION = 4 consecutive particles; folded into
+//! (x, y) when above the per-dimension limit.
 //! CPU twin: `optim::iterate` (keep the order of operations the same).
 
 struct Particle {
@@ -96,51 +97,110 @@ fn update(p: ptr<function, Particle>, g: vec2<f32>, gnorm: f32) {
     }
 }
 
-@compute @workgroup_size(64, 1, 1)
+/// One iteration for one particle, without branches (`&` and `|`, not `&&`
+/// and `||`: WGSL's short-circuit operators become control flow, which costs
+/// ~1.3× here on lavapipe): every quantity is
+/// computed and `select` keeps it only where the particle is still moving, so
+/// the PER_INVOCATION particles of an invocation form independent dependency
+/// chains the compiler can interleave (one particle's step is a serial chain of
+/// ~10 dependent operations; alone it leaves the FPU idle). Same decisions, in
+/// the same order, as the branchy loop of `optim::iterate`.
+fn iterate(p_in: Particle, i: u32) -> Particle {
+    var p = p_in;
+    let running = p.status == RUNNING;
+    let fg = f_grad(p.pos);
+    var g = fg.yz;
+    let gnorm = length(g);
+    p.value = select(p.value, fg.x, running);
+    p.grad_norm = select(p.grad_norm, gnorm, running);
+    let b = params.bounds;
+    let inside = (p.pos.x >= b.x) & (p.pos.x <= b.y) & (p.pos.y >= b.z) & (p.pos.y <= b.w);
+    let diverged = !finite(fg.x) | !finite(gnorm) | !inside;
+    let converged = !diverged & (gnorm < params.tol);
+    p.status = select(p.status, select(CONVERGED, DIVERGED, diverged), running & (diverged | converged));
+    let moves = running & !diverged & !converged & (p.steps < params.max_steps);
+    if (params.clip > 0.0) {
+        let c = params.clip / (gnorm + 1e-6);
+        g = select(g, g * c, c < 1.0);
+    }
+    var q = p;
+    update(&q, g, gnorm);
+    p.pos = select(p.pos, q.pos, moves);
+    p.m = select(p.m, q.m, moves);
+    p.v = select(p.v, q.v, moves);
+    p.steps = p.steps + select(0u, 1u, moves);
+    if (TRAILS & moves & (p.steps % params.trail_stride == 0u)) {
+        trails[i * params.trail_len + (p.steps / params.trail_stride) % params.trail_len] = p.pos;
+    }
+    return p;
+}
+
+/// Whether `iterate` can still change the particle (it stays put once stopped or out of steps).
+fn live(p: Particle) -> bool {
+    return (p.status == RUNNING) & (p.steps < params.max_steps);
+}
+
+@compute @workgroup_size(256, 1, 1)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
     if (lid == 0u) {
         atomicStore(&wg_running, 0u);
     }
     workgroupBarrier();
-    let i = gid.x + gid.y * params.groups_x * 64u;
-    if (i < params.count) {
-        var p = particles[i];
-        if (p.status == RUNNING) {
+    // PER_INVOCATION (4) consecutive particles; indices past the end load a
+    // copy of the last particle and are never stored.
+    let base = (gid.x + gid.y * params.groups_x * 256u) * 4u;
+    if (base < params.count) {
+        let last = params.count - 1u;
+        let i0 = base;
+        let i1 = min(base + 1u, last);
+        let i2 = min(base + 2u, last);
+        let i3 = min(base + 3u, last);
+        var p0 = particles[i0];
+        var p1 = particles[i1];
+        var p2 = particles[i2];
+        var p3 = particles[i3];
+        // A stopped particle is not stored again (its state cannot change).
+        let w0 = p0.status == RUNNING;
+        let w1 = p1.status == RUNNING && base + 1u <= last;
+        let w2 = p2.status == RUNNING && base + 2u <= last;
+        let w3 = p3.status == RUNNING && base + 3u <= last;
+        // No early exit inside the loop: a data-dependent break costs more on
+        // lavapipe than the iterations it saves (BENCHMARKS.md). A stopped or
+        // out-of-steps particle is left unchanged by `iterate`, so running on
+        // is harmless; an invocation with nothing left to move does one
+        // evaluation (the final one at the last position) and stops.
+        if (live(p0) || live(p1) || live(p2) || live(p3)) {
             for (var k = 0u; k < params.iters; k++) {
-                let fg = f_grad(p.pos);
-                var g = fg.yz;
-                let gnorm = length(g);
-                p.value = fg.x;
-                p.grad_norm = gnorm;
-                let b = params.bounds;
-                let inside = p.pos.x >= b.x && p.pos.x <= b.y && p.pos.y >= b.z && p.pos.y <= b.w;
-                if (!finite(fg.x) || !finite(gnorm) || !inside) {
-                    p.status = DIVERGED;
-                    break;
-                }
-                if (gnorm < params.tol) {
-                    p.status = CONVERGED;
-                    break;
-                }
-                if (p.steps >= params.max_steps) {
-                    break;
-                }
-                if (params.clip > 0.0) {
-                    let c = params.clip / (gnorm + 1e-6);
-                    if (c < 1.0) {
-                        g = g * c;
-                    }
-                }
-                update(&p, g, gnorm);
-                p.steps = p.steps + 1u;
-                if (TRAILS && p.steps % params.trail_stride == 0u) {
-                    trails[i * params.trail_len + (p.steps / params.trail_stride) % params.trail_len] = p.pos;
-                }
+                p0 = iterate(p0, i0);
+                p1 = iterate(p1, i1);
+                p2 = iterate(p2, i2);
+                p3 = iterate(p3, i3);
             }
-            particles[i] = p;
+        } else {
+            p0 = iterate(p0, i0);
+            p1 = iterate(p1, i1);
+            p2 = iterate(p2, i2);
+            p3 = iterate(p3, i3);
         }
-        if (p.status == RUNNING) {
-            atomicAdd(&wg_running, 1u);
+        var n = 0u;
+        if (w0) {
+            particles[i0] = p0;
+            n += select(0u, 1u, p0.status == RUNNING);
+        }
+        if (w1) {
+            particles[i1] = p1;
+            n += select(0u, 1u, p1.status == RUNNING);
+        }
+        if (w2) {
+            particles[i2] = p2;
+            n += select(0u, 1u, p2.status == RUNNING);
+        }
+        if (w3) {
+            particles[i3] = p3;
+            n += select(0u, 1u, p3.status == RUNNING);
+        }
+        if (n > 0u) {
+            atomicAdd(&wg_running, n);
         }
     }
     workgroupBarrier();

@@ -1,1 +1,666 @@
-//! Benchmarks (to be written).
+//! `gradfield bench`: throughput of the GPU passes beside a fair CPU reference
+//! (rayon over both cores, the compiled tape evaluated [`LANES`] points per
+//! instruction, f32 and f64) on the same work in the same run, and a check of
+//! the GPU result against the f64 reference for every case.
+//!
+//! Figures are reported, never asserted: the regression guard is that every
+//! case runs and its check passes (`bench --quick` in CI, `tests/bench.rs`).
+//!
+//! Cases are a list of closures ([`cases`]); add one by pushing another.
+//! Timing: each closure does its setup (pipelines, buffers, starts) untimed,
+//! then times `repeats` runs of the work itself and reports the median, min
+//! and max throughput (work units per second).
+//!
+//! [`LANES`]: crate::expr::tape::LANES
+
+pub mod cpu;
+pub mod peer;
+
+use crate::domain::{Domain, Grid};
+use crate::error::{Error, Result};
+use crate::expr::Function;
+use crate::gpu::field::{field_cpu_into, FieldPass};
+use crate::gpu::{Context, EngineConfig, Particle, ParticleEngine};
+use crate::optim::{Optimizer, OptimizerKind, Stop};
+use cpu::{run_particles, CpuParticle};
+use serde::Serialize;
+use std::time::Instant;
+
+/// What to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BenchOptions {
+    /// Small sizes, for CI: every case runs and is checked in seconds.
+    pub quick: bool,
+    /// Timed runs per figure (at least 1).
+    pub repeats: u32,
+}
+
+impl Default for BenchOptions {
+    fn default() -> Self {
+        BenchOptions {
+            quick: false,
+            repeats: 5,
+        }
+    }
+}
+
+/// Median and spread of a throughput over the repeats (work units per second).
+#[derive(Clone, Copy, Debug, Serialize, PartialEq)]
+pub struct Stats {
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+impl Stats {
+    /// From throughputs of the individual runs.
+    pub fn of(mut rates: Vec<f64>) -> Stats {
+        rates.sort_by(|a, b| a.total_cmp(b));
+        let n = rates.len();
+        let median = if n == 0 {
+            f64::NAN
+        } else if n % 2 == 1 {
+            rates[n / 2]
+        } else {
+            0.5 * (rates[n / 2 - 1] + rates[n / 2])
+        };
+        Stats {
+            median,
+            min: rates.first().copied().unwrap_or(f64::NAN),
+            max: rates.last().copied().unwrap_or(f64::NAN),
+        }
+    }
+}
+
+/// GPU result against the f64 CPU reference on the same work.
+#[derive(Clone, Debug, Serialize)]
+pub struct Check {
+    /// Largest error, relative to the scale named in `what`.
+    pub max_rel_error: f64,
+    /// The bound `max_rel_error` must stay below.
+    pub bound: f64,
+    /// Points or particles compared.
+    pub compared: u64,
+    /// Particles whose status (running/converged/diverged) differs from the reference.
+    pub status_mismatches: u64,
+    /// Compared items whose error exceeds `bound` (allowed up to `max_outlier_fraction`
+    /// of them, each below `outlier_bound`).
+    pub outliers: u64,
+    pub max_outlier_fraction: f64,
+    pub outlier_bound: f64,
+    pub passed: bool,
+    /// How the error is measured.
+    pub what: String,
+}
+
+/// One benchmark case.
+#[derive(Clone, Debug, Serialize)]
+pub struct CaseReport {
+    pub name: String,
+    pub size: String,
+    pub unit: String,
+    /// Work units per run (points, or particle-steps actually taken).
+    pub work: f64,
+    /// GPU throughput: compute and a wait, no read-back.
+    pub gpu: Stats,
+    /// GPU throughput including reading the result back (field cases).
+    pub gpu_with_readback: Option<Stats>,
+    pub cpu_f32: Stats,
+    pub cpu_f64: Stats,
+    pub ratio_gpu_vs_cpu_f32: f64,
+    /// numpy float32 on the same work (`bench/numpy_peer.py`), when it ran.
+    pub numpy_f32: Option<Stats>,
+    pub check: Check,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AdapterReport {
+    pub name: String,
+    pub backend: String,
+    pub device_type: String,
+    pub driver: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BenchReport {
+    pub adapter: AdapterReport,
+    pub host_cpus: usize,
+    pub cpu_model: String,
+    pub quick: bool,
+    pub repeats: u32,
+    pub cases: Vec<CaseReport>,
+    /// Whether the numpy peer ran, and if not why.
+    pub numpy_peer: peer::PeerStatus,
+}
+
+impl BenchReport {
+    /// True when every case's check passed.
+    pub fn all_passed(&self) -> bool {
+        self.cases.iter().all(|c| c.check.passed)
+    }
+}
+
+/// A case: does its own setup, then times and checks.
+pub type Case = Box<dyn Fn(&Context, &BenchOptions, &mut dyn FnMut(&str)) -> Result<CaseReport>>;
+
+const ROSENBROCK: &str = "(1-x)^2 + 100*(y-x^2)^2";
+const HIMMELBLAU: &str = "(x^2 + y - 11)^2 + (x + y^2 - 7)^2";
+
+fn rosenbrock_domain() -> Domain {
+    Domain::new(-2.0, 2.0, -1.0, 3.0)
+}
+
+fn himmelblau_domain() -> Domain {
+    Domain::new(-5.0, 5.0, -5.0, 5.0)
+}
+
+/// The field sizes: (side, function name, expression, domain).
+fn field_cases(quick: bool) -> Vec<(u32, &'static str, &'static str, Domain)> {
+    if quick {
+        vec![
+            (256, "rosenbrock", ROSENBROCK, rosenbrock_domain()),
+            (256, "himmelblau", HIMMELBLAU, himmelblau_domain()),
+        ]
+    } else {
+        vec![
+            (1024, "rosenbrock", ROSENBROCK, rosenbrock_domain()),
+            (2048, "rosenbrock", ROSENBROCK, rosenbrock_domain()),
+            (2048, "himmelblau", HIMMELBLAU, himmelblau_domain()),
+            (4096, "rosenbrock", ROSENBROCK, rosenbrock_domain()),
+        ]
+    }
+}
+
+/// The particle cases: (log2 count, steps, function, expression, domain, optimizer, lr).
+/// Learning rates keep every start inside the stable range (no divergence), so
+/// each particle takes all its steps and the work is the same on both sides.
+#[allow(clippy::type_complexity)]
+fn particle_cases(
+    quick: bool,
+) -> Vec<(
+    u32,
+    u32,
+    &'static str,
+    &'static str,
+    Domain,
+    OptimizerKind,
+    f64,
+)> {
+    let (sizes, steps): (&[u32], u32) = if quick { (&[12], 20) } else { (&[16, 20], 100) };
+    let mut v = Vec::new();
+    for &s in sizes {
+        for (name, src, d, lr_gd, lr_adam) in [
+            ("rosenbrock", ROSENBROCK, rosenbrock_domain(), 1e-4, 0.01),
+            ("himmelblau", HIMMELBLAU, himmelblau_domain(), 0.005, 0.05),
+        ] {
+            v.push((s, steps, name, src, d, OptimizerKind::Gd, lr_gd));
+            v.push((s, steps, name, src, d, OptimizerKind::Adam, lr_adam));
+        }
+    }
+    v
+}
+
+/// Every case for these options, in the order they run.
+pub fn cases(opts: &BenchOptions) -> Vec<Case> {
+    let mut v: Vec<Case> = Vec::new();
+    for (side, name, src, domain) in field_cases(opts.quick) {
+        v.push(Box::new(move |ctx, o, p| {
+            field_case(ctx, o, p, name, src, domain, side)
+        }));
+    }
+    for (log2, steps, name, src, domain, kind, lr) in particle_cases(opts.quick) {
+        v.push(Box::new(move |ctx, o, p| {
+            particle_case(
+                ctx,
+                o,
+                p,
+                name,
+                src,
+                domain,
+                1 << log2,
+                steps,
+                Optimizer::new(kind, lr),
+            )
+        }));
+    }
+    v
+}
+
+/// Runs every case; `progress` receives one line per step.
+pub fn run(
+    ctx: &Context,
+    opts: &BenchOptions,
+    progress: &mut dyn FnMut(&str),
+) -> Result<BenchReport> {
+    let opts = BenchOptions {
+        repeats: opts.repeats.max(1),
+        ..*opts
+    };
+    let mut reports = Vec::new();
+    for case in cases(&opts) {
+        let r = case(ctx, &opts, progress)?;
+        progress(&format!(
+            "  {} {}: gpu {} {}, cpu f32 {}, check {}",
+            r.name,
+            r.size,
+            si(r.gpu.median),
+            r.unit,
+            si(r.cpu_f32.median),
+            if r.check.passed { "ok" } else { "FAILED" }
+        ));
+        reports.push(r);
+    }
+    progress("numpy peer (bench/numpy_peer.py) ...");
+    let (status, figures) = peer::run(&opts);
+    progress(&format!("  numpy peer: {}", status.note));
+    for r in &mut reports {
+        r.numpy_f32 = figures.get(&peer::key(&r.name, &r.size)).copied();
+    }
+    Ok(BenchReport {
+        adapter: AdapterReport {
+            name: ctx.info.name.clone(),
+            backend: format!("{:?}", ctx.info.backend),
+            device_type: format!("{:?}", ctx.info.device_type),
+            driver: format!("{} {}", ctx.info.driver, ctx.info.driver_info)
+                .trim()
+                .to_string(),
+        },
+        host_cpus: std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
+        cpu_model: cpu_model(),
+        quick: opts.quick,
+        repeats: opts.repeats,
+        cases: reports,
+        numpy_peer: status,
+    })
+}
+
+/// The CPU's model name from /proc/cpuinfo, where there is one.
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Times `repeats` runs of `f` and returns the throughputs `work / seconds`.
+fn time_runs(repeats: u32, work: f64, mut f: impl FnMut() -> Result<()>) -> Result<Stats> {
+    let mut rates = Vec::with_capacity(repeats as usize);
+    for _ in 0..repeats {
+        let t = Instant::now();
+        f()?;
+        rates.push(work / t.elapsed().as_secs_f64().max(1e-9));
+    }
+    Ok(Stats::of(rates))
+}
+
+/// Field: the worst |GPU − f64| over the compared points, per component
+/// (f, fx, fy), relative to that component's largest finite |value| — the
+/// measure of `tests/gpu_field.rs`, whose measured worst is 6.2e-7.
+const FIELD_BOUND: f64 = 2e-6;
+
+fn field_case(
+    ctx: &Context,
+    opts: &BenchOptions,
+    progress: &mut dyn FnMut(&str),
+    name: &str,
+    src: &str,
+    domain: Domain,
+    side: u32,
+) -> Result<CaseReport> {
+    let size = format!("{side}x{side}");
+    progress(&format!("field {name} {size} ..."));
+    let func = Function::parse(src).map_err(|e| Error::input(e.to_string()))?;
+    let grid = Grid::new(domain, side, side);
+    let pass = FieldPass::new(ctx, &func)?;
+    let target = pass.target(ctx, &grid)?;
+    let work = grid.len() as f64;
+    // Warm-up: first use zero-fills the buffers and compiles lazily.
+    pass.run_into(ctx, &target, false)?;
+    let gpu = time_runs(opts.repeats, work, || {
+        pass.run_into(ctx, &target, false).map(|_| ())
+    })?;
+    let mut gpu_data = Vec::new();
+    let gpu_rb = time_runs(opts.repeats, work, || {
+        gpu_data = pass.run_into(ctx, &target, true)?;
+        Ok(())
+    })?;
+    let mut out32 = vec![[0.0f32; 4]; grid.len()];
+    let mut out64 = vec![[0.0f64; 4]; grid.len()];
+    field_cpu_into(&func, &grid, &mut out32);
+    let cpu_f32 = time_runs(opts.repeats, work, || {
+        field_cpu_into(&func, &grid, &mut out32);
+        Ok(())
+    })?;
+    let cpu_f64 = time_runs(opts.repeats, work, || {
+        field_cpu_into(&func, &grid, &mut out64);
+        Ok(())
+    })?;
+    let check = check_field(&gpu_data, &out64);
+    Ok(CaseReport {
+        name: format!("field/{name}"),
+        size,
+        unit: "points/s".into(),
+        work,
+        gpu,
+        gpu_with_readback: Some(gpu_rb),
+        cpu_f32,
+        cpu_f64,
+        ratio_gpu_vs_cpu_f32: gpu.median / cpu_f32.median,
+        numpy_f32: None,
+        check,
+    })
+}
+
+fn check_field(gpu: &[[f32; 4]], cpu: &[[f64; 4]]) -> Check {
+    let what =
+        "max |gpu − f64| per component (f, fx, fy) / that component's largest |value| on the grid"
+            .to_string();
+    if gpu.len() != cpu.len() {
+        return Check {
+            max_rel_error: f64::INFINITY,
+            bound: FIELD_BOUND,
+            compared: 0,
+            status_mismatches: 0,
+            outliers: 0,
+            max_outlier_fraction: 0.0,
+            outlier_bound: FIELD_BOUND,
+            passed: false,
+            what: format!(
+                "{what}; read back {} points, expected {}",
+                gpu.len(),
+                cpu.len()
+            ),
+        };
+    }
+    let mut scale = [0.0f64; 3];
+    for c in cpu {
+        for k in 0..3 {
+            if c[k].is_finite() {
+                scale[k] = scale[k].max(c[k].abs());
+            }
+        }
+    }
+    let mut worst = 0.0f64;
+    for (g, c) in gpu.iter().zip(cpu) {
+        for k in 0..3 {
+            if c[k].is_finite() {
+                let e = (g[k] as f64 - c[k]).abs() / scale[k].max(1e-30);
+                // NaN on the GPU where the reference is finite is an error too.
+                worst = if e.is_nan() {
+                    f64::INFINITY
+                } else {
+                    worst.max(e)
+                };
+            }
+        }
+    }
+    Check {
+        max_rel_error: worst,
+        bound: FIELD_BOUND,
+        compared: gpu.len() as u64,
+        status_mismatches: 0,
+        outliers: 0,
+        max_outlier_fraction: 0.0,
+        outlier_bound: FIELD_BOUND,
+        passed: worst < FIELD_BOUND,
+        what,
+    }
+}
+
+/// Particles: |pos_gpu − pos_f64| / max(domain extent, |pos_f64|) after the
+/// run, for every particle. gd stays within 5.4e-6 at every size (measured,
+/// lavapipe). Adam does not, and cannot: where a gradient component is near
+/// zero its step is lr·sign(g) whichever way rounding tips g, so f32 and f64
+/// part by up to ~lr on the few starts that pass such a point (measured worst
+/// 4.2e-3 relative on Himmelblau at lr 0.05, from 14 of 2^20 starts beyond
+/// 1e-4; 6 on Rosenbrock, 1 of 2^16). So: at most 0.1% of the particles may
+/// exceed PARTICLE_BOUND, and none PARTICLE_OUTLIER_BOUND (a broken kernel
+/// moves nearly every particle by O(1)).
+const PARTICLE_BOUND: f64 = 1e-4;
+const PARTICLE_OUTLIER_BOUND: f64 = 2e-2;
+const PARTICLE_OUTLIER_FRACTION: f64 = 1e-3;
+
+/// An n-particle grid of starts inside the domain, nudged off the symmetry axes.
+pub fn grid_starts(d: &Domain, n: u32) -> Vec<[f32; 2]> {
+    let side = (n as f64).sqrt().ceil() as u32;
+    (0..n)
+        .map(|k| {
+            let (i, j) = (k % side, k / side);
+            let x = d.xmin + d.width() * (i as f64 + 0.5 + 0.013) / side as f64;
+            let y = d.ymin + d.height() * (j as f64 + 0.5 + 0.029) / side as f64;
+            [x as f32, y as f32]
+        })
+        .collect()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn particle_case(
+    ctx: &Context,
+    opts: &BenchOptions,
+    progress: &mut dyn FnMut(&str),
+    name: &str,
+    src: &str,
+    domain: Domain,
+    count: u32,
+    steps: u32,
+    optimizer: Optimizer,
+) -> Result<CaseReport> {
+    let size = format!("2^{} x {steps}", count.trailing_zeros());
+    let label = format!("particles/{}/{name}", optimizer.kind.name());
+    progress(&format!("{label} {size} ..."));
+    let func = Function::parse(src).map_err(|e| Error::input(e.to_string()))?;
+    let stop = Stop::for_domain(&domain, 0.0, steps);
+    let config = EngineConfig {
+        optimizer,
+        stop,
+        iters_per_dispatch: iters_per_dispatch(steps),
+        trail_len: 0,
+        trail_stride: 1,
+    };
+    let starts = grid_starts(&domain, count);
+    let engine = ParticleEngine::new(ctx, &func, &starts, config)?;
+    let initial: Vec<Particle> = starts.iter().map(|&p| Particle::at(p)).collect();
+    let dispatches = engine.dispatches_for(steps);
+    // Warm-up run (first dispatch compiles the pipeline on some drivers).
+    engine.write(ctx, &initial)?;
+    engine.step(ctx, dispatches);
+    ctx.wait()?;
+    // The work is the particle-steps actually taken (all of them with these rates).
+    let gpu_state = engine.read(ctx)?;
+    let work: f64 = gpu_state.iter().map(|p| p.steps as f64).sum();
+    let mut rates = Vec::new();
+    for _ in 0..opts.repeats {
+        engine.write(ctx, &initial)?;
+        ctx.wait()?;
+        let t = Instant::now();
+        engine.step(ctx, dispatches);
+        ctx.wait()?;
+        rates.push(work / t.elapsed().as_secs_f64().max(1e-9));
+    }
+    let gpu = Stats::of(rates);
+    let gpu_state = engine.read(ctx)?;
+
+    let init32: Vec<CpuParticle<f32>> = starts.iter().map(|&p| CpuParticle::at(p)).collect();
+    let init64: Vec<CpuParticle<f64>> = starts.iter().map(|&p| CpuParticle::at(p)).collect();
+    let mut s32 = init32.clone();
+    let mut s64 = init64.clone();
+    let cpu_f32 = time_runs(opts.repeats, work, || {
+        s32.copy_from_slice(&init32);
+        run_particles(&func, &config, &mut s32);
+        Ok(())
+    })?;
+    let cpu_f64 = time_runs(opts.repeats, work, || {
+        s64.copy_from_slice(&init64);
+        run_particles(&func, &config, &mut s64);
+        Ok(())
+    })?;
+    let check = check_particles(&gpu_state, &s64, &domain);
+    Ok(CaseReport {
+        name: label,
+        size,
+        unit: "particle-steps/s".into(),
+        work,
+        gpu,
+        gpu_with_readback: None,
+        cpu_f32,
+        cpu_f64,
+        ratio_gpu_vs_cpu_f32: gpu.median / cpu_f32.median,
+        numpy_f32: None,
+        check,
+    })
+}
+
+/// Iterations per dispatch for a run of `steps` updates: the whole run in one
+/// dispatch (plus the final evaluation); see BENCHMARKS.md for the measurement.
+fn iters_per_dispatch(steps: u32) -> u32 {
+    steps + 1
+}
+
+fn check_particles(gpu: &[Particle], cpu: &[CpuParticle<f64>], domain: &Domain) -> Check {
+    let mut worst = 0.0f64;
+    let mut mismatches = 0u64;
+    let mut outliers = 0u64;
+    for (g, c) in gpu.iter().zip(cpu) {
+        if g.status != c.status {
+            mismatches += 1;
+            continue;
+        }
+        if c.status == 2 {
+            continue;
+        }
+        let scale = domain.extent().max(c.pos[0].hypot(c.pos[1]));
+        let e = (g.pos[0] as f64 - c.pos[0]).hypot(g.pos[1] as f64 - c.pos[1]) / scale;
+        let e = if e.is_nan() { f64::INFINITY } else { e };
+        worst = worst.max(e);
+        if e >= PARTICLE_BOUND {
+            outliers += 1;
+        }
+    }
+    let compared = gpu.len().min(cpu.len()) as u64;
+    let passed = gpu.len() == cpu.len()
+        && mismatches == 0
+        && worst < PARTICLE_OUTLIER_BOUND
+        && (outliers as f64) <= PARTICLE_OUTLIER_FRACTION * compared as f64;
+    Check {
+        max_rel_error: worst,
+        bound: PARTICLE_BOUND,
+        compared,
+        status_mismatches: mismatches,
+        outliers,
+        max_outlier_fraction: PARTICLE_OUTLIER_FRACTION,
+        outlier_bound: PARTICLE_OUTLIER_BOUND,
+        passed,
+        what: "|pos_gpu − pos_f64| / max(domain extent, |pos_f64|) per particle after the run; statuses must agree".into(),
+    }
+}
+
+/// 1234567 → "1.23 G".
+pub fn si(v: f64) -> String {
+    if !v.is_finite() {
+        return "-".into();
+    }
+    let (d, s) = if v >= 1e9 {
+        (1e9, "G")
+    } else if v >= 1e6 {
+        (1e6, "M")
+    } else if v >= 1e3 {
+        (1e3, "k")
+    } else {
+        (1.0, "")
+    };
+    format!("{:.3} {s}", v / d).trim_end().to_string()
+}
+
+fn spread(s: &Stats) -> String {
+    format!("{} [{}–{}]", si(s.median), si(s.min), si(s.max))
+}
+
+/// The report as a plain-text table (medians with [min–max] over the repeats).
+pub fn format_table(r: &BenchReport) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "adapter: {} ({}, {}; {})\nhost: {} CPUs, {}\nrepeats: {}{}  (figures: median [min–max] of work units per second)",
+        r.adapter.name,
+        r.adapter.backend,
+        r.adapter.device_type,
+        r.adapter.driver,
+        r.host_cpus,
+        r.cpu_model,
+        r.repeats,
+        if r.quick { ", quick sizes" } else { "" }
+    );
+    let header = [
+        "case",
+        "size",
+        "unit",
+        "gpu",
+        "gpu+readback",
+        "cpu f32",
+        "cpu f64",
+        "numpy f32",
+        "gpu/cpu32",
+        "check",
+    ];
+    let rows: Vec<[String; 10]> = r
+        .cases
+        .iter()
+        .map(|c| {
+            [
+                c.name.clone(),
+                c.size.clone(),
+                c.unit.clone(),
+                spread(&c.gpu),
+                c.gpu_with_readback
+                    .as_ref()
+                    .map(spread)
+                    .unwrap_or_else(|| "-".into()),
+                spread(&c.cpu_f32),
+                spread(&c.cpu_f64),
+                c.numpy_f32
+                    .as_ref()
+                    .map(spread)
+                    .unwrap_or_else(|| "-".into()),
+                format!("{:.1}×", c.ratio_gpu_vs_cpu_f32),
+                format!(
+                    "{} (max {:.1e}; {} over {:.0e})",
+                    if c.check.passed { "ok" } else { "FAILED" },
+                    c.check.max_rel_error,
+                    c.check.outliers,
+                    c.check.bound
+                ),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &[String]| -> String {
+        let mut s = String::new();
+        for (k, (c, w)) in cells.iter().zip(widths).enumerate() {
+            if k > 0 {
+                s.push_str("  ");
+            }
+            s.push_str(c);
+            s.push_str(&" ".repeat(w - c.chars().count()));
+        }
+        s.trim_end().to_string()
+    };
+    let _ = writeln!(out, "{}", line(&header.map(String::from)));
+    for row in &rows {
+        let _ = writeln!(out, "{}", line(row));
+    }
+    let _ = writeln!(out, "numpy peer: {}", r.numpy_peer.note);
+    out
+}

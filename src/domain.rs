@@ -26,7 +26,9 @@ impl Domain {
     pub fn validate(&self) -> Result<()> {
         let all = [self.xmin, self.xmax, self.ymin, self.ymax];
         if all.iter().any(|v| !v.is_finite()) {
-            return Err(Error::input(format!("domain {self} has a non-finite bound")));
+            return Err(Error::input(format!(
+                "domain {self} has a non-finite bound"
+            )));
         }
         if self.xmin >= self.xmax || self.ymin >= self.ymax {
             return Err(Error::input(format!(
@@ -58,10 +60,7 @@ impl Domain {
     }
 
     pub fn center(&self) -> [f64; 2] {
-        [
-            0.5 * (self.xmin + self.xmax),
-            0.5 * (self.ymin + self.ymax),
-        ]
+        [0.5 * (self.xmin + self.xmax), 0.5 * (self.ymin + self.ymax)]
     }
 
     pub fn contains(&self, x: f64, y: f64) -> bool {
@@ -77,7 +76,11 @@ impl Domain {
 
 impl std::fmt::Display for Domain {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "[{}, {}] × [{}, {}]", self.xmin, self.xmax, self.ymin, self.ymax)
+        write!(
+            f,
+            "[{}, {}] × [{}, {}]",
+            self.xmin, self.xmax, self.ymin, self.ymax
+        )
     }
 }
 
@@ -95,8 +98,14 @@ pub fn parse_floats(s: &str, n: usize, what: &str, shape: &str) -> Result<Vec<f6
         .enumerate()
         .map(|(i, p)| match p.parse::<f64>() {
             Ok(v) if v.is_finite() => Ok(v),
-            Ok(_) => Err(Error::input(format!("{what} '{s}': value {} ('{p}') is not finite", i + 1))),
-            Err(_) => Err(Error::input(format!("{what} '{s}': value {} ('{p}') is not a number", i + 1))),
+            Ok(_) => Err(Error::input(format!(
+                "{what} '{s}': value {} ('{p}') is not finite",
+                i + 1
+            ))),
+            Err(_) => Err(Error::input(format!(
+                "{what} '{s}': value {} ('{p}') is not a number",
+                i + 1
+            ))),
         })
         .collect()
 }

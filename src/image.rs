@@ -18,12 +18,21 @@ impl Image {
         for _ in 0..width as usize * height as usize {
             data.extend_from_slice(&fill);
         }
-        Image { width, height, data }
+        Image {
+            width,
+            height,
+            data,
+        }
     }
 
     pub fn get(&self, x: u32, y: u32) -> [u8; 4] {
         let i = (y as usize * self.width as usize + x as usize) * 4;
-        [self.data[i], self.data[i + 1], self.data[i + 2], self.data[i + 3]]
+        [
+            self.data[i],
+            self.data[i + 1],
+            self.data[i + 2],
+            self.data[i + 3],
+        ]
     }
 
     pub fn put(&mut self, x: u32, y: u32, c: [u8; 4]) {
@@ -40,9 +49,9 @@ impl Image {
         }
         let a = (a * c[3] as f32 / 255.0).clamp(0.0, 1.0);
         let i = (y as usize * self.width as usize + x as usize) * 4;
-        for k in 0..3 {
-            let d = self.data[i + k] as f32;
-            self.data[i + k] = (d + (c[k] as f32 - d) * a).round() as u8;
+        for (d, &s) in self.data[i..i + 3].iter_mut().zip(&c[..3]) {
+            let v = *d as f32;
+            *d = (v + (s as f32 - v) * a).round() as u8;
         }
         self.data[i + 3] = self.data[i + 3].max((a * 255.0) as u8);
     }
@@ -107,12 +116,20 @@ impl Image {
                 .chunks(3)
                 .flat_map(|p| [p[0], p[1], p[2], 255])
                 .collect(),
-            png::ColorType::Grayscale => buf[..(w * h) as usize].iter().flat_map(|&g| [g, g, g, 255]).collect(),
+            png::ColorType::Grayscale => buf[..(w * h) as usize]
+                .iter()
+                .flat_map(|&g| [g, g, g, 255])
+                .collect(),
             png::ColorType::GrayscaleAlpha => buf[..(w * h * 2) as usize]
                 .chunks(2)
                 .flat_map(|p| [p[0], p[0], p[0], p[1]])
                 .collect(),
-            other => return Err(Error::input(format!("{}: unsupported PNG colour type {other:?}", path.display()))),
+            other => {
+                return Err(Error::input(format!(
+                    "{}: unsupported PNG colour type {other:?}",
+                    path.display()
+                )))
+            }
         };
         Ok(Image {
             width: w,

@@ -7,7 +7,10 @@ use std::path::{Path, PathBuf};
 
 /// The temporary name a file is written under before it is renamed into place.
 pub fn temp_path(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     path.with_file_name(format!(".{name}.{}.partial", std::process::id()))
 }
 
@@ -20,7 +23,9 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()
         let file = std::fs::File::create(&tmp).map_err(|e| Error::io(path, e))?;
         let mut w = std::io::BufWriter::new(file);
         write(&mut w)?;
-        let file = w.into_inner().map_err(|e| Error::io(path, e.into_error()))?;
+        let file = w
+            .into_inner()
+            .map_err(|e| Error::io(path, e.into_error()))?;
         file.sync_all().map_err(|e| Error::io(path, e))?;
         std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
     })();

@@ -140,13 +140,43 @@ impl Optimizer {
                 Ok(())
             }
         };
-        check("learning rate", self.lr, self.lr > 0.0, "it must be a finite number > 0")?;
-        check("momentum", self.momentum, (0.0..1.0).contains(&self.momentum), "it must be in [0, 1)")?;
-        check("beta1", self.beta1, (0.0..1.0).contains(&self.beta1), "it must be in [0, 1)")?;
-        check("beta2", self.beta2, (0.0..1.0).contains(&self.beta2), "it must be in [0, 1)")?;
-        check("alpha", self.alpha, (0.0..1.0).contains(&self.alpha), "it must be in [0, 1)")?;
+        check(
+            "learning rate",
+            self.lr,
+            self.lr > 0.0,
+            "it must be a finite number > 0",
+        )?;
+        check(
+            "momentum",
+            self.momentum,
+            (0.0..1.0).contains(&self.momentum),
+            "it must be in [0, 1)",
+        )?;
+        check(
+            "beta1",
+            self.beta1,
+            (0.0..1.0).contains(&self.beta1),
+            "it must be in [0, 1)",
+        )?;
+        check(
+            "beta2",
+            self.beta2,
+            (0.0..1.0).contains(&self.beta2),
+            "it must be in [0, 1)",
+        )?;
+        check(
+            "alpha",
+            self.alpha,
+            (0.0..1.0).contains(&self.alpha),
+            "it must be in [0, 1)",
+        )?;
         check("eps", self.eps, self.eps > 0.0, "it must be > 0")?;
-        check("clip", self.clip, self.clip >= 0.0, "it must be ≥ 0 (0 turns clipping off)")?;
+        check(
+            "clip",
+            self.clip,
+            self.clip >= 0.0,
+            "it must be ≥ 0 (0 turns clipping off)",
+        )?;
         Ok(())
     }
 }
@@ -231,6 +261,8 @@ impl State {
 }
 
 /// The step itself, shared by the CPU reference and the WGSL (same order of operations).
+// One index over position, moments and gradient mirrors the WGSL's vec2 arithmetic.
+#[allow(clippy::needless_range_loop)]
 pub fn update(opt: &Optimizer, st: &mut State, g: [f64; 2], gnorm: f64) {
     let t = st.steps as f64 + 1.0;
     for k in 0..2 {
@@ -294,7 +326,8 @@ pub fn iterate(func: &Function, opt: &Optimizer, stop: &Stop, st: &mut State) ->
     st.value = value;
     st.grad_norm = gnorm;
     let b = &stop.bounds;
-    let inside = st.pos[0] >= b.xmin && st.pos[0] <= b.xmax && st.pos[1] >= b.ymin && st.pos[1] <= b.ymax;
+    let inside =
+        st.pos[0] >= b.xmin && st.pos[0] <= b.xmax && st.pos[1] >= b.ymin && st.pos[1] <= b.ymax;
     if !value.is_finite() || !gnorm.is_finite() || !inside {
         st.status = Status::Diverged;
         return false;
@@ -313,7 +346,12 @@ pub fn iterate(func: &Function, opt: &Optimizer, stop: &Stop, st: &mut State) ->
 }
 
 /// Runs one particle to its end on the CPU in f64, recording every position.
-pub fn trajectory(func: &Function, opt: &Optimizer, stop: &Stop, start: [f64; 2]) -> (State, Vec<[f64; 2]>) {
+pub fn trajectory(
+    func: &Function,
+    opt: &Optimizer,
+    stop: &Stop,
+    start: [f64; 2],
+) -> (State, Vec<[f64; 2]>) {
     let mut st = State::new(start);
     let mut points = vec![start];
     while iterate(func, opt, stop, &mut st) {
@@ -367,7 +405,11 @@ mod tests {
         let opt = Optimizer::new(OptimizerKind::Adam, 0.01);
         let mut st = State::new([1.0, 2.0]);
         assert!(iterate(&f, &opt, &stop(5), &mut st));
-        assert!((st.pos[0] - 0.99).abs() < 1e-9 && (st.pos[1] - 1.99).abs() < 1e-9, "{:?}", st.pos);
+        assert!(
+            (st.pos[0] - 0.99).abs() < 1e-9 && (st.pos[1] - 1.99).abs() < 1e-9,
+            "{:?}",
+            st.pos
+        );
     }
 
     #[test]

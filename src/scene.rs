@@ -1,1 +1,688 @@
-//! Scene files (to be written).
+//! Scene files: one TOML file describes everything a view needs. Every field
+//! has a default, so `Scene::for_function("x^2+y^2")` is a complete scene and a
+//! file only says what differs. Unknown keys are errors (typos are caught), and
+//! a bad file is reported as `file:line:column: key: message`.
+
+use crate::analysis::Kind;
+use crate::error::{Error, Result};
+use crate::optim::{Optimizer, OptimizerKind, Stop};
+use crate::render::colormap::Colormap;
+use crate::{Domain, Function};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// Which picture: the 2D map, the 3D surface, or both side by side (3D left).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum View {
+    #[default]
+    #[serde(rename = "2d")]
+    TwoD,
+    #[serde(rename = "3d")]
+    ThreeD,
+    #[serde(rename = "split")]
+    Split,
+}
+
+impl View {
+    pub fn name(self) -> &'static str {
+        match self {
+            View::TwoD => "2d",
+            View::ThreeD => "3d",
+            View::Split => "split",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<View> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "2d" => Ok(View::TwoD),
+            "3d" => Ok(View::ThreeD),
+            "split" => Ok(View::Split),
+            _ => Err(Error::input(format!(
+                "unknown view `{s}`: expected 2d, 3d or split"
+            ))),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Theme {
+    #[default]
+    Dark,
+    Light,
+}
+
+impl Theme {
+    pub fn parse(s: &str) -> Result<Theme> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "dark" => Ok(Theme::Dark),
+            "light" => Ok(Theme::Light),
+            _ => Err(Error::input(format!(
+                "unknown theme `{s}`: expected light or dark"
+            ))),
+        }
+    }
+    pub fn background(self) -> [u8; 4] {
+        match self {
+            Theme::Dark => [22, 24, 29, 255],
+            Theme::Light => [250, 250, 248, 255],
+        }
+    }
+    pub fn foreground(self) -> [u8; 4] {
+        match self {
+            Theme::Dark => [225, 228, 232, 255],
+            Theme::Light => [30, 32, 36, 255],
+        }
+    }
+}
+
+/// How values map to colours (and, by default, how contour levels are spaced).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Scale {
+    #[default]
+    Linear,
+    /// log10(f − fmin + ε): for Rosenbrock-like ranges.
+    Log,
+}
+
+/// The heatmap.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MapConfig {
+    /// Draw the heatmap (false: background colour under contours and arrows).
+    pub show: bool,
+    pub colormap: Colormap,
+    pub scale: Scale,
+    /// Colour range [lo, hi] in f units; default: percentiles of f over a 128×128 sample grid.
+    pub range: Option<[f64; 2]>,
+    /// Percentiles used for the automatic range.
+    pub percentiles: [f64; 2],
+    /// Value at the middle of a diverging colormap (default 0); the range is made symmetric about it.
+    pub center: Option<f64>,
+}
+
+impl Default for MapConfig {
+    fn default() -> Self {
+        MapConfig {
+            show: true,
+            colormap: Colormap::Viridis,
+            scale: Scale::Linear,
+            range: None,
+            percentiles: [1.0, 99.0],
+            center: None,
+        }
+    }
+}
+
+/// Contour lines, drawn per pixel at constant width.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ContourConfig {
+    /// Number of levels between the ends of the colour range; 0 turns them off.
+    pub count: u32,
+    /// Spacing of the levels; default: the map's scale.
+    pub spacing: Option<Scale>,
+    /// Explicit levels in f units (override count and spacing).
+    pub levels: Vec<f64>,
+    /// Line width in pixels.
+    pub width: f32,
+    /// Line opacity in [0, 1].
+    pub opacity: f32,
+}
+
+impl Default for ContourConfig {
+    fn default() -> Self {
+        ContourConfig {
+            count: 12,
+            spacing: None,
+            levels: Vec::new(),
+            width: 1.2,
+            opacity: 0.55,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// Along +∇f, the direction of steepest ascent.
+    #[default]
+    Ascent,
+    /// Along −∇f, where gradient descent goes.
+    Descent,
+}
+
+/// The quiver of gradient arrows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ArrowConfig {
+    /// Arrows across the plot's width (rows follow the aspect); 0 turns them off.
+    pub density: u32,
+    /// Length multiplier (1: the longest arrow nearly fills its cell).
+    pub scale: f32,
+    pub direction: Direction,
+}
+
+impl Default for ArrowConfig {
+    fn default() -> Self {
+        ArrowConfig {
+            density: 18,
+            scale: 1.0,
+            direction: Direction::Ascent,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Start {
+    /// A near-square grid over the domain (inset by half a cell).
+    #[default]
+    Grid,
+    /// Uniform random over the domain, from `seed`.
+    Random,
+    /// Exactly `points`.
+    Points,
+}
+
+/// Descent particles.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ParticleConfig {
+    /// Number of particles (ignored for `start = "points"`); 0 turns them off.
+    pub count: u32,
+    pub start: Start,
+    pub seed: u64,
+    pub points: Vec<[f64; 2]>,
+    /// Optimizer name: gd, ascent, normalized, momentum, nesterov, adagrad, rmsprop, adam.
+    pub optimizer: String,
+    /// Learning rate; default per optimizer (0.01, normalized 0.05, adam/rmsprop/adagrad 0.05).
+    pub lr: Option<f64>,
+    pub momentum: Option<f64>,
+    pub beta1: Option<f64>,
+    pub beta2: Option<f64>,
+    pub alpha: Option<f64>,
+    pub eps: Option<f64>,
+    /// Gradient-norm clip (0: off).
+    pub clip: f64,
+    /// Converged when ‖∇f‖ < tol.
+    pub tol: f64,
+    /// Optimizer steps run before the frame is drawn.
+    pub steps: u32,
+    /// Upper bound on steps per particle (default: unlimited).
+    pub max_steps: Option<u32>,
+    /// Trail samples per particle (0: no trails).
+    pub trail_length: u32,
+    /// One trail sample every this many steps.
+    pub trail_stride: u32,
+    /// Point diameter in pixels.
+    pub size: f32,
+}
+
+impl Default for ParticleConfig {
+    fn default() -> Self {
+        ParticleConfig {
+            count: 64,
+            start: Start::Grid,
+            seed: 1,
+            points: Vec::new(),
+            optimizer: "gd".into(),
+            lr: None,
+            momentum: None,
+            beta1: None,
+            beta2: None,
+            alpha: None,
+            eps: None,
+            clip: 0.0,
+            tol: 1e-4,
+            steps: 60,
+            max_steps: None,
+            trail_length: 32,
+            trail_stride: 2,
+            size: 7.0,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Projection {
+    #[default]
+    Perspective,
+    Orthographic,
+}
+
+/// The 3D orbit camera and surface.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CameraConfig {
+    /// Degrees around the vertical axis, from +x toward +y.
+    pub azimuth: f64,
+    /// Degrees above the xy plane.
+    pub elevation: f64,
+    /// Distance from the target, in units of the half-extent of the domain.
+    pub distance: f64,
+    /// Point looked at, in function coordinates (x, y); default the domain's centre.
+    pub target: Option<[f64; 2]>,
+    pub projection: Projection,
+    /// Vertical field of view in degrees (perspective).
+    pub fov: f64,
+    /// Height of the surface relative to the domain's half-extent.
+    pub zscale: f64,
+    /// Grid points per side of the surface mesh.
+    pub resolution: u32,
+}
+
+impl Default for CameraConfig {
+    fn default() -> Self {
+        CameraConfig {
+            azimuth: -60.0,
+            elevation: 32.0,
+            distance: 5.0,
+            target: None,
+            projection: Projection::Perspective,
+            fov: 32.0,
+            zscale: 0.8,
+            resolution: 192,
+        }
+    }
+}
+
+/// A critical point to mark.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Marker {
+    pub x: f64,
+    pub y: f64,
+    pub kind: Kind,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CriticalConfig {
+    pub show: bool,
+    /// The points (the CLI fills them from `analysis::critical`; a file may list them).
+    pub points: Vec<Marker>,
+}
+
+impl Default for CriticalConfig {
+    fn default() -> Self {
+        CriticalConfig {
+            show: true,
+            points: Vec::new(),
+        }
+    }
+}
+
+/// Everything one frame needs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Scene {
+    /// An expression in x and y (or, once the catalog lands, a built-in name).
+    pub function: String,
+    /// Title drawn above the plot; default `f(x, y) = <function>`.
+    pub title: Option<String>,
+    /// [xmin, xmax, ymin, ymax].
+    pub domain: [f64; 4],
+    pub view: View,
+    /// Image size [width, height] in pixels.
+    pub size: [u32; 2],
+    pub theme: Theme,
+    /// Axes, ticks, colour bar and title (CPU overlay after read-back).
+    pub axes: bool,
+    pub map: MapConfig,
+    pub contours: ContourConfig,
+    pub arrows: ArrowConfig,
+    pub particles: ParticleConfig,
+    pub camera: CameraConfig,
+    pub critical: CriticalConfig,
+}
+
+impl Default for Scene {
+    fn default() -> Self {
+        Scene {
+            function: "x^2 + y^2".into(),
+            title: None,
+            domain: [-3.0, 3.0, -3.0, 3.0],
+            view: View::TwoD,
+            size: [960, 720],
+            theme: Theme::Dark,
+            axes: true,
+            map: MapConfig::default(),
+            contours: ContourConfig::default(),
+            arrows: ArrowConfig::default(),
+            particles: ParticleConfig::default(),
+            camera: CameraConfig::default(),
+            critical: CriticalConfig::default(),
+        }
+    }
+}
+
+/// 1-based line and column of byte `offset` in `text`.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
+    (line, col)
+}
+
+/// The key a TOML error points at: the span's text if it is a bare key, else
+/// the key on the span's line (`key = value`), with its `[table]`.
+fn key_at(text: &str, span: std::ops::Range<usize>) -> String {
+    let start = span.start.min(text.len());
+    let line_start = text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let line_end = text[start..]
+        .find('\n')
+        .map(|i| start + i)
+        .unwrap_or(text.len());
+    let line = &text[line_start..line_end];
+    let key = match line.split_once('=') {
+        Some((k, _)) => k.trim().to_string(),
+        None => text[start..span.end.min(text.len()).max(start)]
+            .trim()
+            .to_string(),
+    };
+    let table = text[..line_start].lines().rev().find_map(|l| {
+        let l = l.trim();
+        (l.starts_with('[') && l.ends_with(']'))
+            .then(|| l.trim_matches(|c| c == '[' || c == ']').to_string())
+    });
+    match table {
+        Some(t) if !key.starts_with('[') && !key.is_empty() => format!("{t}.{key}"),
+        _ => key,
+    }
+}
+
+impl Scene {
+    /// Parses TOML text; `name` is used in messages (a file name).
+    pub fn from_toml(text: &str, name: &str) -> Result<Scene> {
+        let scene: Scene = toml::from_str(text).map_err(|e| {
+            let msg = e.message().trim().to_string();
+            match e.span() {
+                Some(span) => {
+                    let (line, col) = line_col(text, span.start);
+                    let key = key_at(text, span);
+                    if key.is_empty() {
+                        Error::input(format!("{name}:{line}:{col}: {msg}"))
+                    } else {
+                        Error::input(format!("{name}:{line}:{col}: key `{key}`: {msg}"))
+                    }
+                }
+                None => Error::input(format!("{name}: {msg}")),
+            }
+        })?;
+        scene
+            .validate(None)
+            .map_err(|e| Error::input(format!("{name}: {e}")))?;
+        Ok(scene)
+    }
+
+    /// Reads and checks a scene file.
+    pub fn load(path: &Path) -> Result<Scene> {
+        // A scene the user named but that cannot be read is wrong input (exit 2), like a bad one.
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::input(format!("{}: cannot read the scene file: {e}", path.display())))?;
+        Scene::from_toml(&text, &path.display().to_string())
+    }
+
+    /// A scene with defaults for a built-in name (its domain, learning rate and
+    /// title) or a plain expression.
+    pub fn for_function(text: &str) -> Result<Scene> {
+        if let Some(e) = crate::catalog::lookup(text) {
+            let d = e.domain;
+            let mut scene = Scene {
+                function: e.name.to_string(),
+                title: Some(format!("{}: f(x, y) = {}", e.title, e.formula)),
+                domain: [d.xmin, d.xmax, d.ymin, d.ymax],
+                ..Scene::default()
+            };
+            scene.particles.lr = Some(e.lr);
+            return Ok(scene);
+        }
+        Function::parse(text)?;
+        Ok(Scene {
+            function: text.to_string(),
+            ..Scene::default()
+        })
+    }
+
+    /// TOML text of this scene (every field).
+    pub fn to_toml(&self) -> Result<String> {
+        toml::to_string_pretty(self)
+            .map_err(|e| Error::input(format!("scene cannot be written as TOML: {e}")))
+    }
+
+    pub fn domain(&self) -> Domain {
+        let [a, b, c, d] = self.domain;
+        Domain::new(a, b, c, d)
+    }
+
+    /// The scene's function: a built-in name or an expression.
+    pub fn parse_function(&self) -> Result<Function> {
+        if let Some(e) = crate::catalog::lookup(&self.function) {
+            return Ok(e.function());
+        }
+        Ok(Function::parse(&self.function)?)
+    }
+
+    /// The optimizer with the scene's parameters (defaults per kind).
+    pub fn optimizer(&self) -> Result<Optimizer> {
+        let p = &self.particles;
+        let kind = OptimizerKind::parse(&p.optimizer)?;
+        let default_lr = match kind {
+            OptimizerKind::Normalized
+            | OptimizerKind::Adam
+            | OptimizerKind::Rmsprop
+            | OptimizerKind::Adagrad => 0.05,
+            _ => 0.01,
+        };
+        let mut o = Optimizer::new(kind, p.lr.unwrap_or(default_lr));
+        if let Some(v) = p.momentum {
+            o.momentum = v;
+        }
+        if let Some(v) = p.beta1 {
+            o.beta1 = v;
+        }
+        if let Some(v) = p.beta2 {
+            o.beta2 = v;
+        }
+        if let Some(v) = p.alpha {
+            o.alpha = v;
+        }
+        if let Some(v) = p.eps {
+            o.eps = v;
+        }
+        o.clip = p.clip;
+        o.validate()?;
+        Ok(o)
+    }
+
+    pub fn stop(&self) -> Stop {
+        Stop::for_domain(
+            &self.domain(),
+            self.particles.tol,
+            self.particles.max_steps.unwrap_or(u32::MAX),
+        )
+    }
+
+    /// Start positions as the scene describes them.
+    pub fn starts(&self) -> Vec<[f64; 2]> {
+        let p = &self.particles;
+        let d = self.domain();
+        match p.start {
+            Start::Points => p.points.clone(),
+            _ if p.count == 0 => Vec::new(),
+            Start::Grid => {
+                let aspect = d.width() / d.height();
+                let nx = ((p.count as f64 * aspect).sqrt().round() as u32).clamp(1, p.count);
+                let ny = p.count.div_ceil(nx);
+                let mut out = Vec::with_capacity(p.count as usize);
+                'rows: for j in 0..ny {
+                    for i in 0..nx {
+                        if out.len() == p.count as usize {
+                            break 'rows;
+                        }
+                        out.push([
+                            d.xmin + (i as f64 + 0.5) / nx as f64 * d.width(),
+                            d.ymin + (j as f64 + 0.5) / ny as f64 * d.height(),
+                        ]);
+                    }
+                }
+                out
+            }
+            Start::Random => {
+                // splitmix64: deterministic for a seed on every platform.
+                let mut s = p.seed;
+                let mut next = || {
+                    s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                    let mut z = s;
+                    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                    ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
+                };
+                (0..p.count)
+                    .map(|_| [d.xmin + next() * d.width(), d.ymin + next() * d.height()])
+                    .collect()
+            }
+        }
+    }
+
+    /// Checks what a render needs before any GPU work: sizes within
+    /// `max_texture` (the adapter's max 2D texture dimension; 8192 when None),
+    /// a valid domain, function and optimizer, sane numbers.
+    pub fn validate(&self, max_texture: Option<u32>) -> Result<()> {
+        let max = max_texture.unwrap_or(8192).min(8192);
+        let [w, h] = self.size;
+        if w < 64 || h < 64 || w > max || h > max {
+            return Err(Error::input(format!(
+                "size {w}x{h} is out of range: each side must be between 64 and {max} pixels"
+            )));
+        }
+        self.domain().validate()?;
+        self.parse_function()?;
+        self.optimizer()?;
+        let m = &self.map;
+        if let Some([lo, hi]) = m.range {
+            if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+                return Err(Error::input(format!(
+                    "map.range [{lo}, {hi}] must be finite with lo < hi"
+                )));
+            }
+        }
+        let [p0, p1] = m.percentiles;
+        if !(0.0..100.0).contains(&p0) || !(p0 < p1 && p1 <= 100.0) {
+            return Err(Error::input(format!(
+                "map.percentiles [{p0}, {p1}] must satisfy 0 <= lo < hi <= 100"
+            )));
+        }
+        let c = &self.contours;
+        if c.count > 256 || !(c.width > 0.0 && c.width <= 16.0) || !(0.0..=1.0).contains(&c.opacity)
+        {
+            return Err(Error::input(
+                "contours: count must be at most 256, width in (0, 16] pixels, opacity in [0, 1]",
+            ));
+        }
+        if c.levels.len() > 64 || c.levels.iter().any(|v| !v.is_finite()) {
+            return Err(Error::input("contours.levels: at most 64 finite values"));
+        }
+        let a = &self.arrows;
+        if a.density > 200 || !(a.scale > 0.0 && a.scale <= 10.0) {
+            return Err(Error::input(
+                "arrows: density must be at most 200 and scale in (0, 10]",
+            ));
+        }
+        let p = &self.particles;
+        if p.count > 16_000_000 {
+            return Err(Error::input(format!(
+                "particles.count {} is more than 16M",
+                p.count
+            )));
+        }
+        if p.start == Start::Points && p.points.iter().flatten().any(|v| !v.is_finite()) {
+            return Err(Error::input("particles.points must be finite"));
+        }
+        if p.trail_length > 1024 || (p.trail_length > 0 && p.trail_stride == 0) {
+            return Err(Error::input(
+                "particles: trail_length at most 1024 and trail_stride at least 1",
+            ));
+        }
+        if !(p.size > 0.0 && p.size <= 64.0) || !(p.tol >= 0.0) {
+            return Err(Error::input(
+                "particles: size in (0, 64] pixels and tol >= 0",
+            ));
+        }
+        let cam = &self.camera;
+        let finite = [
+            cam.azimuth,
+            cam.elevation,
+            cam.distance,
+            cam.fov,
+            cam.zscale,
+        ]
+        .iter()
+        .all(|v| v.is_finite());
+        if !finite
+            || cam.distance <= 0.0
+            || !(1.0..=150.0).contains(&cam.fov)
+            || !(-89.9..=89.9).contains(&cam.elevation)
+        {
+            return Err(Error::input(
+                "camera: finite values, distance > 0, fov in [1, 150] degrees, elevation in [-89.9, 89.9] degrees",
+            ));
+        }
+        if !(2..=1024).contains(&cam.resolution) {
+            return Err(Error::input(format!(
+                "camera.resolution {} must be in [2, 1024]",
+                cam.resolution
+            )));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_a_valid_scene_and_round_trip() {
+        let s = Scene::for_function("x^2 - y^2").unwrap();
+        s.validate(None).unwrap();
+        let back = Scene::from_toml(&s.to_toml().unwrap(), "t").unwrap();
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn a_typo_names_file_line_and_key() {
+        let text = "function = \"x^2\"\n[arrows]\ndensity = 10\nscael = 2\n";
+        let e = Scene::from_toml(text, "s.toml").unwrap_err().to_string();
+        assert!(e.starts_with("s.toml:4:1: key `arrows.scael`"), "{e}");
+        let e = Scene::from_toml("size = [10, \"a\"]\n", "s.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("s.toml:1:") && e.contains("size"), "{e}");
+        let e = Scene::from_toml("size = [10, 10]\n", "s.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("size 10x10"), "{e}");
+    }
+
+    #[test]
+    fn grid_starts_fill_the_domain() {
+        let mut s = Scene::default();
+        s.particles.count = 12;
+        let st = s.starts();
+        assert_eq!(st.len(), 12);
+        assert!(st.iter().all(|p| s.domain().contains(p[0], p[1])));
+        s.particles.start = Start::Random;
+        let a = s.starts();
+        assert_eq!(a, s.starts());
+        assert!(a.iter().all(|p| s.domain().contains(p[0], p[1])));
+    }
+}

@@ -26,7 +26,10 @@ pub fn measure(s: &str, size: f32) -> (u32, u32) {
 /// Draws `s` with its top-left corner at (x, y).
 pub fn draw(img: &mut Image, x: i64, y: i64, size: f32, color: [u8; 4], s: &str) {
     let f = font();
-    let ascent = f.horizontal_line_metrics(size).map(|m| m.ascent).unwrap_or(size);
+    let ascent = f
+        .horizontal_line_metrics(size)
+        .map(|m| m.ascent)
+        .unwrap_or(size);
     let baseline = y as f32 + ascent;
     let mut pen = x as f32;
     for c in s.chars() {
@@ -60,7 +63,10 @@ mod tests {
             for x in 0..120 {
                 if img.get(x, y)[0] > 128 {
                     lit += 1;
-                    assert!((9..=10 + w + 1).contains(&x) && (9..=10 + h + 1).contains(&y), "pixel ({x},{y}) outside");
+                    assert!(
+                        (9..=10 + w + 1).contains(&x) && (9..=10 + h + 1).contains(&y),
+                        "pixel ({x},{y}) outside"
+                    );
                 }
             }
         }

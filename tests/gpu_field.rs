@@ -45,14 +45,23 @@ fn field_matches_f64_for_generated_expressions() {
     let cases = [
         ("x^2 + 3*y^2", Domain::new(-3.0, 3.0, -3.0, 3.0)),
         ("sin(x)*cos(y) + 0.1*x*y", Domain::new(-5.0, 5.0, -5.0, 5.0)),
-        ("exp(-(x^2+y^2)) - 0.5*exp(-((x-1)^2+(y+0.5)^2)/0.3)", Domain::new(-2.0, 2.0, -2.0, 2.0)),
-        ("atan2(y, x) + sqrt(x^2 + y^2 + 1)", Domain::new(-2.0, 2.0, -2.0, 2.0)),
+        (
+            "exp(-(x^2+y^2)) - 0.5*exp(-((x-1)^2+(y+0.5)^2)/0.3)",
+            Domain::new(-2.0, 2.0, -2.0, 2.0),
+        ),
+        (
+            "atan2(y, x) + sqrt(x^2 + y^2 + 1)",
+            Domain::new(-2.0, 2.0, -2.0, 2.0),
+        ),
         ("(1-x)^2 + 100*(y-x^2)^2", Domain::new(-2.0, 2.0, -1.0, 3.0)),
     ];
     for (src, d) in cases {
         let f = Function::parse(src).unwrap();
         let w = worst_relative_error(&f, &Grid::new(d, 97, 60));
-        eprintln!("{src}: worst relative error f {:.2e}, fx {:.2e}, fy {:.2e}", w[0], w[1], w[2]);
+        eprintln!(
+            "{src}: worst relative error f {:.2e}, fx {:.2e}, fy {:.2e}",
+            w[0], w[1], w[2]
+        );
         assert!(w[0] < 2e-6, "{src}: f error {w:?}");
         assert!(w[1] < 1e-6 && w[2] < 1e-6, "{src}: gradient error {w:?}");
     }

@@ -82,7 +82,11 @@ fn run_case(case: &Case, kind: OptimizerKind, lr: f64) -> (f64, u32) {
         let (cpu, _) = optim::trajectory(&f, &opt, &stop, *start);
         let g = &gpu[k];
         let label = format!("{} {} from {:?}", case.src, kind, start);
-        assert_eq!(g.status(), cpu.status, "{label}: status (gpu {g:?}, cpu {cpu:?})");
+        assert_eq!(
+            g.status(),
+            cpu.status,
+            "{label}: status (gpu {g:?}, cpu {cpu:?})"
+        );
         match cpu.status {
             Status::Converged => {
                 let d = g.steps.abs_diff(cpu.steps);
@@ -115,7 +119,12 @@ fn run_case(case: &Case, kind: OptimizerKind, lr: f64) -> (f64, u32) {
             } else {
                 POS_TOL
             };
-            assert!(e < bound, "{label}: position gpu {:?} cpu {:?} (error {e:.2e}, bound {bound:.1e})", g.pos, cpu.pos);
+            assert!(
+                e < bound,
+                "{label}: position gpu {:?} cpu {:?} (error {e:.2e}, bound {bound:.1e})",
+                g.pos,
+                cpu.pos
+            );
         }
     }
     (worst, worst_steps)
@@ -124,7 +133,11 @@ fn run_case(case: &Case, kind: OptimizerKind, lr: f64) -> (f64, u32) {
 fn check(case: Case) {
     for (i, kind) in OptimizerKind::ALL.into_iter().enumerate() {
         let (e, s) = run_case(&case, kind, case.lr[i]);
-        eprintln!("{:<28} {:<10} worst relative position error {e:.2e}, step difference {s}", case.src, kind.name());
+        eprintln!(
+            "{:<28} {:<10} worst relative position error {e:.2e}, step difference {s}",
+            case.src,
+            kind.name()
+        );
     }
 }
 

@@ -1,6 +1,7 @@
 //! Analysis on the CPU in f64: classification of points by the Hessian,
 //! critical-point search, many-start comparison.
 
+pub mod basins;
 pub mod compare;
 pub mod critical;
 
@@ -51,7 +52,9 @@ pub fn eigenvalues(hess: [f64; 3]) -> [f64; 2] {
 /// zero when |λ| ≤ 1e-8 · max(1, |λ|max): relative, so that steep functions
 /// (Goldstein–Price, Hessians of 1e4) and flat ones are judged alike.
 pub fn classify(grad: [f64; 2], hess: [f64; 3], grad_tol: f64) -> Kind {
-    if !(grad[0].hypot(grad[1]) <= grad_tol) {
+    let gnorm = grad[0].hypot(grad[1]);
+    // Written to be true for NaN too: an undefined gradient is not a critical point.
+    if gnorm.is_nan() || gnorm > grad_tol {
         return Kind::Regular;
     }
     let [l1, l2] = eigenvalues(hess);
@@ -79,7 +82,10 @@ mod tests {
         assert_eq!(classify([0.0, 0.0], [2.0, 0.0, 6.0], 1e-9), Kind::Minimum);
         assert_eq!(classify([0.0, 0.0], [-2.0, 0.0, -2.0], 1e-9), Kind::Maximum);
         assert_eq!(classify([0.0, 0.0], [2.0, 0.0, -2.0], 1e-9), Kind::Saddle);
-        assert_eq!(classify([0.0, 0.0], [0.0, 0.0, 0.0], 1e-9), Kind::Degenerate);
+        assert_eq!(
+            classify([0.0, 0.0], [0.0, 0.0, 0.0], 1e-9),
+            Kind::Degenerate
+        );
         assert_eq!(classify([1.0, 0.0], [2.0, 0.0, 6.0], 1e-9), Kind::Regular);
         // x² − xy + y² has eigenvalues 1 and 3.
         assert_eq!(eigenvalues([2.0, -1.0, 2.0]), [1.0, 3.0]);

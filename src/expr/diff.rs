@@ -141,7 +141,11 @@ pub fn derivative(g: &mut Graph, root: NodeId, var: Var) -> NodeId {
                     Func2::Min | Func2::Max => {
                         // The derivative of the selected argument; the average at a tie
                         // (a subgradient): ((da + db) + s (da − db)) / 2, s = ±sign(b − a).
-                        let diff = if f == Func2::Min { g.sub(b, a) } else { g.sub(a, b) };
+                        let diff = if f == Func2::Min {
+                            g.sub(b, a)
+                        } else {
+                            g.sub(a, b)
+                        };
                         let s = g.f1(Func1::Sign, diff);
                         let sum = g.add(da, db);
                         let dd = g.sub(da, db);

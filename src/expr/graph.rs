@@ -234,8 +234,8 @@ impl Graph {
     pub fn add(&mut self, a: NodeId, b: NodeId) -> NodeId {
         match (self.as_const(a), self.as_const(b)) {
             (Some(x), Some(y)) => return self.constant(x + y),
-            (Some(z), _) if z == 0.0 => return b,
-            (_, Some(z)) if z == 0.0 => return a,
+            (Some(0.0), _) => return b,
+            (_, Some(0.0)) => return a,
             _ => {}
         }
         if let Node::Neg(nb) = self.node(b) {
@@ -266,8 +266,8 @@ impl Graph {
         }
         match (self.as_const(a), self.as_const(b)) {
             (Some(x), Some(y)) => return self.constant(x - y),
-            (_, Some(z)) if z == 0.0 => return a,
-            (Some(z), _) if z == 0.0 => return self.neg(b),
+            (_, Some(0.0)) => return a,
+            (Some(0.0), _) => return self.neg(b),
             _ => {}
         }
         if let Node::Neg(nb) = self.node(b) {
@@ -381,9 +381,9 @@ impl Graph {
         }
         match (self.as_const(a), self.as_const(b)) {
             (Some(x), Some(y)) => return self.constant(x / y),
-            (Some(z), _) if z == 0.0 => return self.constant(0.0),
-            (_, Some(o)) if o == 1.0 => return a,
-            (_, Some(o)) if o == -1.0 => return self.neg(a),
+            (Some(0.0), _) => return self.constant(0.0),
+            (_, Some(1.0)) => return a,
+            (_, Some(-1.0)) => return self.neg(a),
             // t / c = (1/c) * t keeps constants on one side, where they fold.
             (_, Some(c)) if c != 0.0 && c.is_finite() => {
                 let k = self.constant(1.0 / c);

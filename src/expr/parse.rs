@@ -34,10 +34,14 @@ impl ParseError {
         let col0 = self.column.saturating_sub(1);
         let start = col0.saturating_sub(60);
         let end = (col0 + 20).min(chars.len());
-        let mut line: String = chars[start..end].iter().collect();
+        // Control characters (a newline in the input) would break the picture: one space each.
+        let mut line: String = chars[start..end]
+            .iter()
+            .map(|&c| if c.is_control() { ' ' } else { c })
+            .collect();
         let mut pad = col0 - start;
         if start > 0 {
-            line.insert_str(0, "…");
+            line.insert(0, '…');
             pad += 1;
         }
         if end < chars.len() {
@@ -132,7 +136,8 @@ fn lex(src: &str) -> Result<Vec<(Tok, usize)>, ParseError> {
             i += 1;
             continue;
         }
-        if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit())) {
+        if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit()))
+        {
             let start = i;
             while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '.') {
                 i += 1;
@@ -215,7 +220,11 @@ fn suggest(name: &str) -> String {
         .chain(FUNCTIONS2.iter().copied())
         .chain(VARIABLES.iter().copied())
         .collect();
-    let best = names.iter().map(|n| distance(&lower, n)).min().unwrap_or(usize::MAX);
+    let best = names
+        .iter()
+        .map(|n| distance(&lower, n))
+        .min()
+        .unwrap_or(usize::MAX);
     if best > 2 || best >= name.chars().count().max(2) {
         return String::new();
     }
@@ -264,7 +273,10 @@ impl Parser<'_> {
     fn enter(&mut self) -> Result<(), ParseError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return self.err(format!("expression nested deeper than {MAX_DEPTH} levels"), self.col());
+            return self.err(
+                format!("expression nested deeper than {MAX_DEPTH} levels"),
+                self.col(),
+            );
         }
         Ok(())
     }
@@ -359,7 +371,10 @@ impl Parser<'_> {
             Tok::RParen if self.pos > 0 && self.toks[self.pos - 1].0 == Tok::LParen => {
                 self.err("empty parentheses", col)
             }
-            t => self.err(format!("missing operand{prev}: found {}", t.describe()), col),
+            t => self.err(
+                format!("missing operand{prev}: found {}", t.describe()),
+                col,
+            ),
         }
     }
 
@@ -383,7 +398,10 @@ impl Parser<'_> {
                     Tok::End => self.err("unbalanced '(': missing ')'", col),
                     t => {
                         let what = t.describe();
-                        self.err(format!("expected ')' or an operator, found {what}"), self.col())
+                        self.err(
+                            format!("expected ')' or an operator, found {what}"),
+                            self.col(),
+                        )
                     }
                 }
             }
@@ -407,7 +425,10 @@ impl Parser<'_> {
                             self.err(format!("function '{name}' needs its argument in parentheses: {name}(…)"), col)
                         } else {
                             self.err(
-                                format!("unknown variable '{name}': the variables are x and y{}", suggest(&name)),
+                                format!(
+                                    "unknown variable '{name}': the variables are x and y{}",
+                                    suggest(&name)
+                                ),
                                 col,
                             )
                         }
@@ -436,7 +457,10 @@ impl Parser<'_> {
         let mut args = Vec::new();
         if *self.peek() == Tok::RParen {
             return self.err(
-                format!("{name} takes {arity} argument{}, got 0", if arity == 1 { "" } else { "s" }),
+                format!(
+                    "{name} takes {arity} argument{}, got 0",
+                    if arity == 1 { "" } else { "s" }
+                ),
                 col,
             );
         }
@@ -450,10 +474,15 @@ impl Parser<'_> {
                     self.bump();
                     break;
                 }
-                Tok::End => return self.err(format!("unbalanced '(' of {name}(: missing ')'"), open),
+                Tok::End => {
+                    return self.err(format!("unbalanced '(' of {name}(: missing ')'"), open)
+                }
                 t => {
                     let what = t.describe();
-                    return self.err(format!("expected ',' or ')' in {name}(…), found {what}"), self.col());
+                    return self.err(
+                        format!("expected ',' or ')' in {name}(…), found {what}"),
+                        self.col(),
+                    );
                 }
             }
         }
@@ -519,7 +548,10 @@ mod tests {
         assert_eq!(e.caret(), "  x + sinn(y)\n      ^");
 
         let e = err("(x + 1");
-        assert_eq!((e.column, e.message.as_str()), (1, "unbalanced '(': missing ')'"));
+        assert_eq!(
+            (e.column, e.message.as_str()),
+            (1, "unbalanced '(': missing ')'")
+        );
         let e = err("x + 1)");
         assert_eq!(e.column, 6);
         assert!(e.message.contains("unbalanced ')'"));

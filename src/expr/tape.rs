@@ -27,6 +27,9 @@ pub trait Real:
     fn powf(self, e: Self) -> Self;
     fn f1(self, f: Func1) -> Self;
     fn f2(self, f: Func2, b: Self) -> Self;
+    fn sqrt(self) -> Self;
+    /// ‖(self, b)‖: `hypot` in f64 (the reference), √(a²+b²) in f32 as WGSL's `length`.
+    fn length2(self, b: Self) -> Self;
 }
 
 impl Real for f64 {
@@ -47,6 +50,12 @@ impl Real for f64 {
     }
     fn f2(self, f: Func2, b: Self) -> Self {
         f.apply(self, b)
+    }
+    fn sqrt(self) -> Self {
+        f64::sqrt(self)
+    }
+    fn length2(self, b: Self) -> Self {
+        self.hypot(b)
     }
 }
 
@@ -87,6 +96,12 @@ impl Real for f32 {
     fn f2(self, f: Func2, b: Self) -> Self {
         f.apply(self as f64, b as f64) as f32
     }
+    fn sqrt(self) -> Self {
+        f32::sqrt(self)
+    }
+    fn length2(self, b: Self) -> Self {
+        (self * self + b * b).sqrt()
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -104,6 +119,14 @@ enum Op {
     F1(Func1, u32),
     F2(Func2, u32, u32),
 }
+
+/// Points per block in [`Tape::eval_block`]: one instruction is applied to this
+/// many points before the next, so the dispatch on the opcode is paid once per
+/// block and the inner loop over lanes vectorises (8 f32 per AVX2 register).
+pub const LANES: usize = 64;
+
+/// One register of a block evaluation: the value of an instruction at `LANES` points.
+pub type Block<T> = [T; LANES];
 
 /// A flat program computing several roots of a graph at once.
 #[derive(Clone, Debug)]
@@ -173,6 +196,167 @@ impl Tape {
         }
         for (o, &r) in out.iter_mut().zip(&self.outputs) {
             *o = regs[r as usize];
+        }
+    }
+
+    /// Number of outputs (roots).
+    pub fn outputs(&self) -> usize {
+        self.outputs.len()
+    }
+
+    /// Evaluates at up to [`LANES`] points at once (structure of arrays): lane `l`
+    /// of `out[k]` receives root `k` at `(x[l], y[l])`. Lanes past `x.len()` are
+    /// computed on copies of the first point and hold no meaning. `regs` is
+    /// scratch, reused across calls. Same operations in the same order as
+    /// [`Tape::eval_into`], so results are bit-identical to it.
+    #[inline]
+    pub fn eval_block<T: Real>(
+        &self,
+        x: &[T],
+        y: &[T],
+        regs: &mut Vec<Block<T>>,
+        out: &mut [Block<T>],
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU has AVX2, checked just above.
+                unsafe { self.eval_block_avx2(x, y, regs, out) };
+                return;
+            }
+        }
+        self.eval_block_generic(x, y, regs, out)
+    }
+
+    /// The same code compiled with AVX2 enabled (a plain build targets SSE2 only),
+    /// chosen at run time, so the CPU reference is a fair one without `-C target-cpu`.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn eval_block_avx2<T: Real>(
+        &self,
+        x: &[T],
+        y: &[T],
+        regs: &mut Vec<Block<T>>,
+        out: &mut [Block<T>],
+    ) {
+        self.eval_block_generic(x, y, regs, out)
+    }
+
+    #[inline(always)]
+    fn eval_block_generic<T: Real>(
+        &self,
+        x: &[T],
+        y: &[T],
+        regs: &mut Vec<Block<T>>,
+        out: &mut [Block<T>],
+    ) {
+        let n = x.len().min(LANES);
+        assert!(
+            n > 0 && y.len() >= n,
+            "eval_block needs 1..=LANES points with as many y as x"
+        );
+        let zero = T::from_f64(0.0);
+        if regs.len() != self.ops.len() {
+            regs.clear();
+            regs.resize(self.ops.len(), [zero; LANES]);
+        }
+        let mut xb = [x[0]; LANES];
+        let mut yb = [y[0]; LANES];
+        xb[..n].copy_from_slice(&x[..n]);
+        yb[..n].copy_from_slice(&y[..n]);
+        for (i, op) in self.ops.iter().enumerate() {
+            let (done, rest) = regs.split_at_mut(i);
+            let d = &mut rest[0];
+            macro_rules! lanes2 {
+                ($a:expr, $b:expr, |$u:ident, $v:ident| $e:expr) => {{
+                    let (ra, rb) = (&done[$a as usize], &done[$b as usize]);
+                    for l in 0..LANES {
+                        let ($u, $v) = (ra[l], rb[l]);
+                        d[l] = $e;
+                    }
+                }};
+            }
+            macro_rules! lanes1 {
+                ($a:expr, |$u:ident| $e:expr) => {{
+                    let ra = &done[$a as usize];
+                    for l in 0..LANES {
+                        let $u = ra[l];
+                        d[l] = $e;
+                    }
+                }};
+            }
+            match *op {
+                Op::Const(c) => *d = [T::from_f64(c); LANES],
+                Op::X => *d = xb,
+                Op::Y => *d = yb,
+                Op::Add(a, b) => lanes2!(a, b, |u, v| u + v),
+                Op::Sub(a, b) => lanes2!(a, b, |u, v| u - v),
+                Op::Mul(a, b) => lanes2!(a, b, |u, v| u * v),
+                Op::Div(a, b) => lanes2!(a, b, |u, v| u / v),
+                Op::Neg(a) => lanes1!(a, |u| -u),
+                Op::Pow(a, b) => lanes2!(a, b, |u, v| u.powf(v)),
+                // Squares and cubes are the common case: multiplied out so the lane
+                // loop vectorises (powi computes x·x and x·x·x for these, bit for bit).
+                Op::PowI(a, 2) => lanes1!(a, |u| u * u),
+                Op::PowI(a, 3) => lanes1!(a, |u| u * u * u),
+                Op::PowI(a, n) => lanes1!(a, |u| u.powi(n)),
+                Op::F1(f, a) => lanes1!(a, |u| u.f1(f)),
+                Op::F2(f, a, b) => lanes2!(a, b, |u, v| u.f2(f, v)),
+            }
+        }
+        for (o, &r) in out.iter_mut().zip(&self.outputs) {
+            *o = regs[r as usize];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::Function;
+
+    /// The block evaluation does the same operations in the same order as the
+    /// per-point one, so the two agree bit for bit (NaN with NaN), in f32 and f64,
+    /// for full and partial blocks.
+    #[test]
+    fn block_matches_per_point_bit_for_bit() {
+        for src in [
+            "(1-x)^2 + 100*(y-x^2)^2",
+            "sin(x)*cos(y) + x^3/(1+y^2) - atan2(y, x)",
+            "sqrt(x^2 + y^2) + exp(-x) * ln(y + 3) + x^5 + abs(x)^1.5",
+        ] {
+            let f = Function::parse(src).unwrap();
+            let tape = f.tape_value_grad();
+            for n in [1, 17, LANES] {
+                let xs: Vec<f64> = (0..n).map(|i| -2.0 + 0.07 * i as f64).collect();
+                let ys: Vec<f64> = (0..n).map(|i| -1.5 + 0.05 * i as f64).collect();
+                let mut regs = Vec::new();
+                let mut out = [[0.0f64; LANES]; 3];
+                tape.eval_block(&xs, &ys, &mut regs, &mut out);
+                let x32: Vec<f32> = xs.iter().map(|&v| v as f32).collect();
+                let y32: Vec<f32> = ys.iter().map(|&v| v as f32).collect();
+                let mut regs32 = Vec::new();
+                let mut out32 = [[0.0f32; LANES]; 3];
+                tape.eval_block(&x32, &y32, &mut regs32, &mut out32);
+                for l in 0..n {
+                    let mut one = [0.0f64; 3];
+                    tape.eval_into(xs[l], ys[l], &mut Vec::new(), &mut one);
+                    let mut one32 = [0.0f32; 3];
+                    tape.eval_into(x32[l], y32[l], &mut Vec::new(), &mut one32);
+                    for k in 0..3 {
+                        assert_eq!(
+                            out[k][l].to_bits(),
+                            one[k].to_bits(),
+                            "{src} f64 lane {l} root {k}"
+                        );
+                        assert_eq!(
+                            out32[k][l].to_bits(),
+                            one32[k].to_bits(),
+                            "{src} f32 lane {l} root {k}"
+                        );
+                    }
+                }
+            }
         }
     }
 }

@@ -158,7 +158,13 @@ impl Emitter<'_> {
     }
 }
 
-fn function(g: &Graph, name: &str, ret: &str, roots: &[NodeId], build: impl Fn(&[String]) -> String) -> String {
+fn function(
+    g: &Graph,
+    name: &str,
+    ret: &str,
+    roots: &[NodeId],
+    build: impl Fn(&[String]) -> String,
+) -> String {
     let mut e = Emitter {
         g,
         names: HashMap::new(),
@@ -192,12 +198,20 @@ pub fn generate(g: &Graph, r: &Roots) -> String {
     s.push_str(&function(g, "grad_f", "vec2<f32>", &[r.gx, r.gy], |v| {
         format!("vec2<f32>({}, {})", v[0], v[1])
     }));
-    s.push_str(&function(g, "hess_f", "vec3<f32>", &[r.hxx, r.hxy, r.hyy], |v| {
-        format!("vec3<f32>({}, {}, {})", v[0], v[1], v[2])
-    }));
-    s.push_str(&function(g, "f_grad", "vec3<f32>", &[r.f, r.gx, r.gy], |v| {
-        format!("vec3<f32>({}, {}, {})", v[0], v[1], v[2])
-    }));
+    s.push_str(&function(
+        g,
+        "hess_f",
+        "vec3<f32>",
+        &[r.hxx, r.hxy, r.hyy],
+        |v| format!("vec3<f32>({}, {}, {})", v[0], v[1], v[2]),
+    ));
+    s.push_str(&function(
+        g,
+        "f_grad",
+        "vec3<f32>",
+        &[r.f, r.gx, r.gy],
+        |v| format!("vec3<f32>({}, {}, {})", v[0], v[1], v[2]),
+    ));
     s.push_str(&function(
         g,
         "f_grad_hess",

@@ -48,7 +48,10 @@ impl Context {
     }
 
     /// A device that can present to `surface` (the viewer), on `instance`.
-    pub fn with_instance(instance: wgpu::Instance, surface: Option<&wgpu::Surface<'_>>) -> Result<Context> {
+    pub fn with_instance(
+        instance: wgpu::Instance,
+        surface: Option<&wgpu::Surface<'_>>,
+    ) -> Result<Context> {
         let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
             power_preference: wgpu::PowerPreference::HighPerformance,
             force_fallback_adapter: false,
@@ -60,7 +63,7 @@ impl Context {
                 power_preference: wgpu::PowerPreference::HighPerformance,
                 force_fallback_adapter: true,
                 compatible_surface: surface,
-            apply_limit_buckets: false,
+                apply_limit_buckets: false,
             }))
         })
         .map_err(|_| Error::NoAdapter)?;
@@ -98,7 +101,7 @@ impl Context {
 
     /// Largest storage buffer one binding may hold, in bytes.
     pub fn max_binding_bytes(&self) -> u64 {
-        (self.limits.max_storage_buffer_binding_size as u64).min(self.limits.max_buffer_size)
+        self.limits.max_storage_buffer_binding_size.min(self.limits.max_buffer_size)
     }
 
     /// Waits for all submitted work; a lost device becomes an error with the adapter's name.
@@ -121,10 +124,12 @@ impl Context {
     pub fn shader(&self, label: &str, source: &str) -> Result<wgpu::ShaderModule> {
         crate::gpu::validate_wgsl(label, source)?;
         let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
-        let module = self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some(label),
-            source: wgpu::ShaderSource::Wgsl(source.into()),
-        });
+        let module = self
+            .device
+            .create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(label),
+                source: wgpu::ShaderSource::Wgsl(source.into()),
+            });
         if let Some(e) = pollster::block_on(scope.pop()) {
             return Err(self.gpu_error(format!("shader {label} failed to compile: {e}")));
         }
@@ -139,9 +144,11 @@ impl Context {
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        let mut enc = self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-            label: Some("readback"),
-        });
+        let mut enc = self
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("readback"),
+            });
         enc.copy_buffer_to_buffer(src, offset, &staging, 0, size);
         self.queue.submit([enc.finish()]);
         map_read(self, &staging, size)

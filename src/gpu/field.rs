@@ -4,6 +4,7 @@
 use super::Context;
 use crate::domain::Grid;
 use crate::error::{Error, Result};
+use crate::expr::tape::{Real, LANES};
 use crate::expr::Function;
 use bytemuck::{Pod, Zeroable};
 use rayon::prelude::*;
@@ -49,44 +50,50 @@ impl FieldPass {
         let src = super::compose(&[&func.wgsl(), SHADER]);
         super::validate_wgsl(func.source(), &src)?;
         let module = ctx.shader("field", &src)?;
-        let layout = ctx.device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("field::layout"),
-            entries: &[
-                wgpu::BindGroupLayoutEntry {
-                    binding: 0,
-                    visibility: wgpu::ShaderStages::COMPUTE,
-                    ty: wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Uniform,
-                        has_dynamic_offset: false,
-                        min_binding_size: None,
+        let layout = ctx
+            .device
+            .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+                label: Some("field::layout"),
+                entries: &[
+                    wgpu::BindGroupLayoutEntry {
+                        binding: 0,
+                        visibility: wgpu::ShaderStages::COMPUTE,
+                        ty: wgpu::BindingType::Buffer {
+                            ty: wgpu::BufferBindingType::Uniform,
+                            has_dynamic_offset: false,
+                            min_binding_size: None,
+                        },
+                        count: None,
                     },
-                    count: None,
-                },
-                wgpu::BindGroupLayoutEntry {
-                    binding: 1,
-                    visibility: wgpu::ShaderStages::COMPUTE,
-                    ty: wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Storage { read_only: false },
-                        has_dynamic_offset: false,
-                        min_binding_size: None,
+                    wgpu::BindGroupLayoutEntry {
+                        binding: 1,
+                        visibility: wgpu::ShaderStages::COMPUTE,
+                        ty: wgpu::BindingType::Buffer {
+                            ty: wgpu::BufferBindingType::Storage { read_only: false },
+                            has_dynamic_offset: false,
+                            min_binding_size: None,
+                        },
+                        count: None,
                     },
-                    count: None,
-                },
-            ],
-        });
-        let pl = ctx.device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("field::pipeline_layout"),
-            bind_group_layouts: &[Some(&layout)],
-            immediate_size: 0,
-        });
-        let pipeline = ctx.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-            label: Some("field::main"),
-            layout: Some(&pl),
-            module: &module,
-            entry_point: Some("main"),
-            compilation_options: Default::default(),
-            cache: None,
-        });
+                ],
+            });
+        let pl = ctx
+            .device
+            .create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some("field::pipeline_layout"),
+                bind_group_layouts: &[Some(&layout)],
+                immediate_size: 0,
+            });
+        let pipeline = ctx
+            .device
+            .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some("field::main"),
+                layout: Some(&pl),
+                module: &module,
+                entry_point: Some("main"),
+                compilation_options: Default::default(),
+                cache: None,
+            });
         Ok(FieldPass { pipeline, layout })
     }
 
@@ -106,6 +113,14 @@ impl FieldPass {
 
     /// Evaluates the grid; reads it back only when `readback` (benchmarks time without it).
     pub fn run(&self, ctx: &Context, grid: &Grid, readback: bool) -> Result<Vec<[f32; 4]>> {
+        let target = self.target(ctx, grid)?;
+        self.run_into(ctx, &target, readback)
+    }
+
+    /// The output tile and uniforms for `grid`, made once and reused by
+    /// [`FieldPass::run_into`] (a fresh 128 MiB tile is zero-filled by wgpu
+    /// before first use, which costs as much as the pass itself on lavapipe).
+    pub fn target(&self, ctx: &Context, grid: &Grid) -> Result<FieldTarget> {
         if grid.width == 0 || grid.height == 0 {
             return Err(Error::input("a field grid needs at least 1×1 points"));
         }
@@ -117,7 +132,6 @@ impl FieldPass {
             )));
         }
         let rows_per_tile = Self::rows_per_tile(ctx, grid.width);
-        let step = grid.step();
         let tile_bytes = rows_per_tile.min(grid.height) as u64 * grid.width as u64 * POINT_BYTES;
         let out = ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("field::out"),
@@ -145,10 +159,30 @@ impl FieldPass {
                 },
             ],
         });
+        Ok(FieldTarget {
+            grid: *grid,
+            rows_per_tile,
+            out,
+            uniform,
+            bind,
+        })
+    }
+
+    /// Evaluates `target`'s grid tile by tile. With `readback` each tile is copied
+    /// back before the next overwrites it; without, every tile is submitted
+    /// back to back and waited for once (the compute-only figure).
+    pub fn run_into(
+        &self,
+        ctx: &Context,
+        target: &FieldTarget,
+        readback: bool,
+    ) -> Result<Vec<[f32; 4]>> {
+        let grid = &target.grid;
+        let step = grid.step();
         let mut data: Vec<[f32; 4]> = Vec::with_capacity(if readback { grid.len() } else { 0 });
         let mut row = 0;
         while row < grid.height {
-            let rows = rows_per_tile.min(grid.height - row);
+            let rows = target.rows_per_tile.min(grid.height - row);
             let params = FieldParams {
                 origin: [grid.domain.xmin as f32, grid.domain.ymin as f32],
                 step: [step[0] as f32, step[1] as f32],
@@ -157,66 +191,89 @@ impl FieldPass {
                 row_offset: row,
                 _pad: 0,
             };
-            ctx.queue.write_buffer(&uniform, 0, bytemuck::bytes_of(&params));
-            let mut enc = ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("field::encode"),
-            });
+            // Ordered before the next submit, so each tile sees its own params.
+            ctx.queue
+                .write_buffer(&target.uniform, 0, bytemuck::bytes_of(&params));
+            let mut enc = ctx
+                .device
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                    label: Some("field::encode"),
+                });
             {
                 let mut pass = enc.begin_compute_pass(&wgpu::ComputePassDescriptor {
                     label: Some("field::pass"),
                     timestamp_writes: None,
                 });
                 pass.set_pipeline(&self.pipeline);
-                pass.set_bind_group(0, &bind, &[]);
+                pass.set_bind_group(0, &target.bind, &[]);
                 pass.dispatch_workgroups(grid.width.div_ceil(WORKGROUP), rows, 1);
             }
             ctx.queue.submit([enc.finish()]);
             if readback {
-                let bytes = ctx.read_buffer(&out, 0, rows as u64 * grid.width as u64 * POINT_BYTES)?;
+                let bytes = ctx.read_buffer(
+                    &target.out,
+                    0,
+                    rows as u64 * grid.width as u64 * POINT_BYTES,
+                )?;
                 data.extend_from_slice(bytemuck::cast_slice(&bytes));
-            } else {
-                ctx.wait()?;
             }
             row += rows;
+        }
+        if !readback {
+            ctx.wait()?;
         }
         Ok(data)
     }
 }
 
+/// GPU buffers for one grid size: made by [`FieldPass::target`], reused across runs.
+pub struct FieldTarget {
+    pub grid: Grid,
+    pub rows_per_tile: u32,
+    out: wgpu::Buffer,
+    uniform: wgpu::Buffer,
+    bind: wgpu::BindGroup,
+}
+
 /// The f64 reference for the field pass, at the GPU's own f32 grid coordinates.
 pub fn field_cpu_f64(func: &Function, grid: &Grid) -> Vec<[f64; 4]> {
-    let tape = func.tape_value_grad();
-    (0..grid.height)
-        .into_par_iter()
-        .flat_map_iter(|j| {
-            let mut regs = Vec::new();
-            (0..grid.width)
-                .map(|i| {
-                    let p = grid.point_f32(i, j);
-                    let mut o = [0.0f64; 3];
-                    tape.eval_into(p[0] as f64, p[1] as f64, &mut regs, &mut o);
-                    [o[0], o[1], o[2], o[1].hypot(o[2])]
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect()
+    let mut out = vec![[0.0; 4]; grid.len()];
+    field_cpu_into(func, grid, &mut out);
+    out
 }
 
 /// The f32 CPU path over the same grid (what a fast CPU implementation would do).
 pub fn field_cpu_f32(func: &Function, grid: &Grid) -> Vec<[f32; 4]> {
+    let mut out = vec![[0.0; 4]; grid.len()];
+    field_cpu_into(func, grid, &mut out);
+    out
+}
+
+/// The CPU field in precision `T` into `out` (grid.len() points, row-major):
+/// rows in parallel (rayon), each row evaluated [`LANES`] points at a time by
+/// the compiled tape, at the GPU's f32 coordinates.
+pub fn field_cpu_into<T: Real>(func: &Function, grid: &Grid, out: &mut [[T; 4]]) {
+    assert_eq!(out.len(), grid.len(), "field_cpu_into: output length");
     let tape = func.tape_value_grad();
-    (0..grid.height)
-        .into_par_iter()
-        .flat_map_iter(|j| {
-            let mut regs = Vec::new();
-            (0..grid.width)
-                .map(|i| {
-                    let p = grid.point_f32(i, j);
-                    let mut o = [0.0f32; 3];
-                    tape.eval_into(p[0], p[1], &mut regs, &mut o);
-                    [o[0], o[1], o[2], o[1].hypot(o[2])]
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect()
+    let w = grid.width as usize;
+    out.par_chunks_mut(w).enumerate().for_each_init(
+        || (Vec::new(), [[T::from_f64(0.0); LANES]; 3]),
+        |(regs, res), (j, row)| {
+            let mut xs = [T::from_f64(0.0); LANES];
+            let mut ys = [T::from_f64(0.0); LANES];
+            for (b, chunk) in row.chunks_mut(LANES).enumerate() {
+                let n = chunk.len();
+                for l in 0..n {
+                    let p = grid.point_f32((b * LANES + l) as u32, j as u32);
+                    xs[l] = T::from_f64(p[0] as f64);
+                    ys[l] = T::from_f64(p[1] as f64);
+                }
+                tape.eval_block(&xs[..n], &ys[..n], regs, res);
+                for (l, o) in chunk.iter_mut().enumerate() {
+                    let (f, fx, fy) = (res[0][l], res[1][l], res[2][l]);
+                    *o = [f, fx, fy, fx.length2(fy)];
+                }
+            }
+        },
+    );
 }

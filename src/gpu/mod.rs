@@ -21,11 +21,14 @@ pub fn validate_wgsl(label: &str, source: &str) -> Result<naga::Module> {
         expr: label.to_string(),
         message: e.emit_to_string(source),
     })?;
-    naga::valid::Validator::new(naga::valid::ValidationFlags::all(), naga::valid::Capabilities::all())
-        .validate(&module)
-        .map_err(|e| Error::Shader {
-            expr: label.to_string(),
-            message: format!("{e:?}"),
-        })?;
+    naga::valid::Validator::new(
+        naga::valid::ValidationFlags::all(),
+        naga::valid::Capabilities::all(),
+    )
+    .validate(&module)
+    .map_err(|e| Error::Shader {
+        expr: label.to_string(),
+        message: format!("{e:?}"),
+    })?;
     Ok(module)
 }

@@ -70,7 +70,10 @@ const _: () = assert!(std::mem::offset_of!(StepParams, bounds) == 32);
 const _: () = assert!(std::mem::offset_of!(StepParams, count) == 48);
 
 pub const SHADER: &str = include_str!("../../shaders/particles.wgsl");
-pub const WORKGROUP: u32 = 64;
+pub const WORKGROUP: u32 = 256;
+/// Particles each invocation steps, interleaved (see `iterate` in the shader;
+/// the shader's `main` is written out for this many).
+pub const PER_INVOCATION: u32 = 4;
 pub const PARTICLE_BYTES: u64 = std::mem::size_of::<Particle>() as u64;
 pub const TRAIL_POINT_BYTES: u64 = 8;
 
@@ -79,7 +82,11 @@ pub const TRAIL_POINT_BYTES: u64 = 8;
 pub struct EngineConfig {
     pub optimizer: Optimizer,
     pub stop: Stop,
-    /// Optimizer iterations per particle in one dispatch (a dispatch costs ~ms on lavapipe).
+    /// Optimizer iterations per particle in one dispatch (a dispatch costs ~ms on
+    /// lavapipe, and loading and storing the state ~70 ns a particle, so many
+    /// iterations per dispatch pay). The kernel has no early exit inside a
+    /// dispatch: a particle that stops mid-dispatch idles (unchanged) through
+    /// the rest of it, so very large values waste work when most particles stop early.
     pub iters_per_dispatch: u32,
     /// Positions kept per particle in the trail ring; 0 turns trails off.
     pub trail_len: u32,
@@ -140,7 +147,12 @@ impl ParticleEngine {
         cap.min(1 << 30) as u32
     }
 
-    pub fn new(ctx: &Context, func: &Function, starts: &[[f32; 2]], config: EngineConfig) -> Result<Self> {
+    pub fn new(
+        ctx: &Context,
+        func: &Function,
+        starts: &[[f32; 2]],
+        config: EngineConfig,
+    ) -> Result<Self> {
         config.optimizer.validate()?;
         if config.iters_per_dispatch == 0 {
             return Err(Error::input("iterations per dispatch must be at least 1"));
@@ -157,41 +169,49 @@ impl ParticleEngine {
         let src = shader_source(func, config.optimizer.kind.id(), trails);
         super::validate_wgsl(func.source(), &src)?;
         let module = ctx.shader("particles", &src)?;
-        let layout = ctx.device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("particles::layout"),
-            entries: &[
-                wgpu::BindGroupLayoutEntry {
-                    binding: 0,
-                    visibility: wgpu::ShaderStages::COMPUTE,
-                    ty: wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Uniform,
-                        has_dynamic_offset: false,
-                        min_binding_size: None,
+        let layout = ctx
+            .device
+            .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+                label: Some("particles::layout"),
+                entries: &[
+                    wgpu::BindGroupLayoutEntry {
+                        binding: 0,
+                        visibility: wgpu::ShaderStages::COMPUTE,
+                        ty: wgpu::BindingType::Buffer {
+                            ty: wgpu::BufferBindingType::Uniform,
+                            has_dynamic_offset: false,
+                            min_binding_size: None,
+                        },
+                        count: None,
                     },
-                    count: None,
-                },
-                storage_entry(1),
-                storage_entry(2),
-                storage_entry(3),
-            ],
-        });
-        let pl = ctx.device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("particles::pipeline_layout"),
-            bind_group_layouts: &[Some(&layout)],
-            immediate_size: 0,
-        });
-        let pipeline = ctx.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-            label: Some("particles::step"),
-            layout: Some(&pl),
-            module: &module,
-            entry_point: Some("main"),
-            compilation_options: Default::default(),
-            cache: None,
-        });
+                    storage_entry(1),
+                    storage_entry(2),
+                    storage_entry(3),
+                ],
+            });
+        let pl = ctx
+            .device
+            .create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some("particles::pipeline_layout"),
+                bind_group_layouts: &[Some(&layout)],
+                immediate_size: 0,
+            });
+        let pipeline = ctx
+            .device
+            .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some("particles::step"),
+                layout: Some(&pl),
+                module: &module,
+                entry_point: Some("main"),
+                compilation_options: Default::default(),
+                cache: None,
+            });
         let running = ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("particles::running"),
             size: 4,
-            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
+            usage: wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::COPY_SRC
+                | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
         let cap = Self::chunk_capacity(ctx, &config);
@@ -230,22 +250,29 @@ impl ParticleEngine {
         use wgpu::util::DeviceExt;
         let count = starts.len() as u32;
         let state: Vec<Particle> = starts.iter().map(|&p| Particle::at(p)).collect();
-        let particles = ctx.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some("particles::state"),
-            contents: bytemuck::cast_slice(&state),
-            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
-        });
+        let particles = ctx
+            .device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("particles::state"),
+                contents: bytemuck::cast_slice(&state),
+                usage: wgpu::BufferUsages::STORAGE
+                    | wgpu::BufferUsages::COPY_SRC
+                    | wgpu::BufferUsages::COPY_DST,
+            });
         let trails = if config.trail_len > 0 {
             // Every slot starts at the start position, so a young trail has no stray segments.
             let mut t = Vec::with_capacity(starts.len() * config.trail_len as usize);
             for p in starts {
                 t.extend(std::iter::repeat_n(*p, config.trail_len as usize));
             }
-            ctx.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("particles::trails"),
-                contents: bytemuck::cast_slice(&t),
-                usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
-            })
+            ctx.device
+                .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some("particles::trails"),
+                    contents: bytemuck::cast_slice(&t),
+                    usage: wgpu::BufferUsages::STORAGE
+                        | wgpu::BufferUsages::COPY_SRC
+                        | wgpu::BufferUsages::COPY_DST,
+                })
         } else {
             ctx.device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("particles::trails(off)"),
@@ -254,7 +281,7 @@ impl ParticleEngine {
                 mapped_at_creation: false,
             })
         };
-        let groups_total = count.div_ceil(WORKGROUP);
+        let groups_total = count.div_ceil(WORKGROUP * PER_INVOCATION);
         let max = ctx.limits.max_compute_workgroups_per_dimension;
         let groups = if groups_total <= max {
             (groups_total, 1)
@@ -282,11 +309,13 @@ impl ParticleEngine {
             _pad0: 0,
             _pad1: 0,
         };
-        let params = ctx.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some("particles::params"),
-            contents: bytemuck::bytes_of(&p),
-            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-        });
+        let params = ctx
+            .device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("particles::params"),
+                contents: bytemuck::bytes_of(&p),
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            });
         let bind = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("particles::bind"),
             layout,
@@ -353,9 +382,11 @@ impl ParticleEngine {
 
     /// Submits `dispatches` dispatches without waiting.
     pub fn step(&self, ctx: &Context, dispatches: u32) {
-        let mut enc = ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-            label: Some("particles::step"),
-        });
+        let mut enc = ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("particles::step"),
+            });
         self.encode(&mut enc, dispatches);
         ctx.queue.submit([enc.finish()]);
     }
@@ -375,7 +406,12 @@ impl ParticleEngine {
     /// Runs until every particle has stopped or `max_steps` is spent, in batches
     /// of `batch` dispatches, reading only the running count between batches.
     /// `progress(dispatches_done, dispatches_total, running)` is called after each batch.
-    pub fn run_to_end(&self, ctx: &Context, batch: u32, mut progress: impl FnMut(u32, u32, u32)) -> Result<u32> {
+    pub fn run_to_end(
+        &self,
+        ctx: &Context,
+        batch: u32,
+        mut progress: impl FnMut(u32, u32, u32),
+    ) -> Result<u32> {
         let total = self.dispatches_for(self.config.stop.max_steps);
         let mut done = 0;
         let mut running = self.count;
@@ -428,7 +464,8 @@ impl ParticleEngine {
         }
         for c in &self.chunks {
             let s = &state[c.offset as usize..(c.offset + c.count) as usize];
-            ctx.queue.write_buffer(&c.particles, 0, bytemuck::cast_slice(s));
+            ctx.queue
+                .write_buffer(&c.particles, 0, bytemuck::cast_slice(s));
         }
         Ok(())
     }
@@ -441,10 +478,18 @@ impl ParticleEngine {
 
 /// Ordered trail positions of particle `i` (oldest first, ending at its newest
 /// sample) from a `read_trails` result.
-pub fn trail_of(trails: &[[f32; 2]], particle: &Particle, i: usize, len: u32, stride: u32) -> Vec<[f32; 2]> {
+pub fn trail_of(
+    trails: &[[f32; 2]],
+    particle: &Particle,
+    i: usize,
+    len: u32,
+    stride: u32,
+) -> Vec<[f32; 2]> {
     let len = len as usize;
     let newest = (particle.steps / stride.max(1)) as usize;
     let n = (newest + 1).min(len);
     let ring = &trails[i * len..(i + 1) * len];
-    (0..n).map(|k| ring[(newest + len - (n - 1 - k)) % len]).collect()
+    (0..n)
+        .map(|k| ring[(newest + len - (n - 1 - k)) % len])
+        .collect()
 }

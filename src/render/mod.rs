@@ -1,1 +1,663 @@
-//! Rendering (to be written).
+//! Rendering: the 2D map (heatmap + contours), gradient arrows, particles and
+//! trails, critical-point markers and the lit 3D surface, drawn offscreen
+//! (no window here), read back to an [`Image`], then axes, colour bar and
+//! title drawn on the CPU.
+//!
+//! A frame is a fixed list of passes, per panel:
+//! - 3D panel: surface → markers → trails → particles;
+//! - 2D panel: map → arrows → markers → trails → particles.
+//!
+//! Every pass is one struct with `new` (pipeline) and `encode` (draws); the
+//! shared per-panel uniform ([`ViewUniform`]) is written by [`Renderer::prepare`].
+//! The target format is Rgba8Unorm (not sRGB), so a pixel's bytes are the
+//! colormap's bytes.
+
+pub mod arrows;
+pub mod camera;
+pub mod colormap;
+pub mod layout;
+pub mod map;
+pub mod markers;
+pub mod overlay;
+pub mod particles;
+pub mod stats;
+pub mod surface;
+
+use crate::analysis::Kind;
+use crate::error::{Error, Result};
+use crate::gpu::{Context, EngineConfig, ParticleEngine};
+use crate::image::Image;
+use crate::scene::{Direction, Scene};
+use crate::Function;
+use bytemuck::{Pod, Zeroable};
+use layout::{Layout, PanelKind};
+use stats::Stats;
+use std::sync::Mutex;
+
+pub use colormap::Colormap;
+
+pub const COMMON_SHADER: &str = include_str!("../../shaders/render_common.wgsl");
+/// The offscreen target's format (bytes equal colormap bytes).
+pub const TARGET_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
+pub const DEPTH_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Depth32Float;
+
+/// Per-panel uniform; WGSL twin: `View` in `shaders/render_common.wgsl`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Pod, Zeroable)]
+pub struct ViewUniform {
+    pub view_proj: [[f32; 4]; 4],
+    pub panel: [f32; 4],
+    pub plot: [f32; 4],
+    pub domain: [f32; 4],
+    pub world: [f32; 4],
+    pub range: [f32; 4],
+    pub contour: [f32; 4],
+    pub contour_mode: [f32; 4],
+    pub eye: [f32; 4],
+    pub nonfinite: [f32; 4],
+    pub background: [f32; 4],
+    pub arrows: [f32; 4],
+    pub misc: [f32; 4],
+    pub levels: [[f32; 4]; 16],
+}
+const _: () = assert!(std::mem::size_of::<ViewUniform>() == 512);
+const _: () = assert!(std::mem::offset_of!(ViewUniform, panel) == 64);
+const _: () = assert!(std::mem::offset_of!(ViewUniform, misc) == 240);
+const _: () = assert!(std::mem::offset_of!(ViewUniform, levels) == 256);
+
+/// Colour of pixels where f or ∇f is not finite (magenta: never in a colormap).
+pub const NONFINITE: [u8; 4] = [255, 0, 255, 255];
+
+fn rgba(c: [u8; 4]) -> [f32; 4] {
+    c.map(|v| v as f32 / 255.0)
+}
+
+/// Bind group layout of group 0 (view + colormap), shared by every pass.
+pub struct Shared {
+    pub layout: wgpu::BindGroupLayout,
+    pub cmap: wgpu::Buffer,
+}
+
+impl Shared {
+    fn new(ctx: &Context, cmap: Colormap) -> Shared {
+        use wgpu::util::DeviceExt;
+        let entry = |binding| wgpu::BindGroupLayoutEntry {
+            binding,
+            visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
+            ty: wgpu::BindingType::Buffer {
+                ty: wgpu::BufferBindingType::Uniform,
+                has_dynamic_offset: false,
+                min_binding_size: None,
+            },
+            count: None,
+        };
+        let layout = ctx
+            .device
+            .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+                label: Some("render::view_layout"),
+                entries: &[entry(0), entry(1)],
+            });
+        let table: Vec<[f32; 4]> = cmap.table().iter().map(|&c| rgba(c)).collect();
+        let cmap = ctx
+            .device
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("render::colormap"),
+                contents: bytemuck::cast_slice(&table),
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            });
+        Shared { layout, cmap }
+    }
+}
+
+/// Builds a render pipeline for one pass: group 0 is the view, `extra` the pass's own groups.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn pipeline(
+    ctx: &Context,
+    label: &str,
+    module: &wgpu::ShaderModule,
+    shared: &Shared,
+    extra: &[&wgpu::BindGroupLayout],
+    format: wgpu::TextureFormat,
+    blend: bool,
+    depth_write: bool,
+    depth_compare: wgpu::CompareFunction,
+) -> wgpu::RenderPipeline {
+    let mut layouts: Vec<Option<&wgpu::BindGroupLayout>> = vec![Some(&shared.layout)];
+    layouts.extend(extra.iter().map(|l| Some(*l)));
+    let pl = ctx
+        .device
+        .create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some(label),
+            bind_group_layouts: &layouts,
+            immediate_size: 0,
+        });
+    ctx.device
+        .create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some(label),
+            layout: Some(&pl),
+            vertex: wgpu::VertexState {
+                module,
+                entry_point: Some("vs"),
+                compilation_options: Default::default(),
+                buffers: &[],
+            },
+            fragment: Some(wgpu::FragmentState {
+                module,
+                entry_point: Some("fs"),
+                compilation_options: Default::default(),
+                targets: &[Some(wgpu::ColorTargetState {
+                    format,
+                    blend: blend.then_some(wgpu::BlendState::ALPHA_BLENDING),
+                    write_mask: wgpu::ColorWrites::ALL,
+                })],
+            }),
+            primitive: wgpu::PrimitiveState::default(),
+            depth_stencil: Some(wgpu::DepthStencilState {
+                format: DEPTH_FORMAT,
+                depth_write_enabled: Some(depth_write),
+                depth_compare: Some(depth_compare),
+                stencil: Default::default(),
+                bias: Default::default(),
+            }),
+            multisample: Default::default(),
+            multiview_mask: None,
+            cache: None,
+        })
+}
+
+/// Composes the generated function, the common prelude and a pass's WGSL, and compiles it.
+pub(crate) fn module(
+    ctx: &Context,
+    func: &Function,
+    label: &str,
+    parts: &[&str],
+) -> Result<wgpu::ShaderModule> {
+    let f = func.wgsl();
+    let mut all: Vec<&str> = vec![&f, COMMON_SHADER];
+    all.extend_from_slice(parts);
+    ctx.shader(label, &crate::gpu::compose(&all))
+}
+
+/// One panel's uniform and bind group.
+struct PanelGpu {
+    uniform: wgpu::Buffer,
+    bind: wgpu::BindGroup,
+}
+
+/// Everything needed to draw one scene: pipelines, the particle engine, uniforms.
+pub struct Renderer {
+    pub scene: Scene,
+    pub func: Function,
+    pub stats: Stats,
+    format: wgpu::TextureFormat,
+    shared: Shared,
+    panels: Vec<PanelGpu>,
+    map: Option<map::MapPass>,
+    arrows: Option<arrows::ArrowsPass>,
+    surface: Option<surface::SurfacePass>,
+    particles: Option<particles::ParticlesPass>,
+    markers: markers::MarkersPass,
+    engine: Option<ParticleEngine>,
+    steps_done: u32,
+    depth: Mutex<Option<(u32, u32, wgpu::TextureView)>>,
+}
+
+impl Renderer {
+    /// Pipelines for `scene`, drawing into Rgba8Unorm targets.
+    pub fn new(ctx: &Context, scene: &Scene) -> Result<Renderer> {
+        Self::with_format(ctx, scene, TARGET_FORMAT)
+    }
+
+    /// Pipelines for `scene`, drawing into targets of `format` (a window's surface format).
+    pub fn with_format(
+        ctx: &Context,
+        scene: &Scene,
+        format: wgpu::TextureFormat,
+    ) -> Result<Renderer> {
+        scene.validate(Some(ctx.limits.max_texture_dimension_2d))?;
+        let func = scene.parse_function()?;
+        let stats = Stats::compute(&func, scene);
+        let shared = Shared::new(ctx, scene.map.colormap);
+        let lay = Layout::new(scene, scene.size[0], scene.size[1]);
+        let panels = lay
+            .panels
+            .iter()
+            .enumerate()
+            .map(|(i, _)| {
+                let uniform = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some(&format!("render::view[{i}]")),
+                    size: std::mem::size_of::<ViewUniform>() as u64,
+                    usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                    mapped_at_creation: false,
+                });
+                let bind = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                    label: Some("render::view_bind"),
+                    layout: &shared.layout,
+                    entries: &[
+                        wgpu::BindGroupEntry {
+                            binding: 0,
+                            resource: uniform.as_entire_binding(),
+                        },
+                        wgpu::BindGroupEntry {
+                            binding: 1,
+                            resource: shared.cmap.as_entire_binding(),
+                        },
+                    ],
+                });
+                PanelGpu { uniform, bind }
+            })
+            .collect();
+        let has2d = lay.panels.iter().any(|p| p.kind == PanelKind::TwoD);
+        let has3d = lay.panels.iter().any(|p| p.kind == PanelKind::ThreeD);
+        let map = if has2d {
+            Some(map::MapPass::new(ctx, &func, &shared, format)?)
+        } else {
+            None
+        };
+        let arrows = if has2d && scene.arrows.density > 0 {
+            Some(arrows::ArrowsPass::new(ctx, &func, &shared, format)?)
+        } else {
+            None
+        };
+        let surface = if has3d {
+            Some(surface::SurfacePass::new(
+                ctx,
+                &func,
+                &shared,
+                format,
+                scene.camera.resolution,
+            )?)
+        } else {
+            None
+        };
+        let starts: Vec<[f32; 2]> = scene
+            .starts()
+            .iter()
+            .map(|p| [p[0] as f32, p[1] as f32])
+            .collect();
+        let (engine, particles) = if starts.is_empty() {
+            (None, None)
+        } else {
+            let config = EngineConfig {
+                optimizer: scene.optimizer()?,
+                stop: scene.stop(),
+                iters_per_dispatch: 1,
+                trail_len: scene.particles.trail_length,
+                trail_stride: scene.particles.trail_stride.max(1),
+            };
+            let engine = ParticleEngine::new(ctx, &func, &starts, config)?;
+            let pass = particles::ParticlesPass::new(ctx, &func, &shared, format, &engine)?;
+            (Some(engine), Some(pass))
+        };
+        let mut markers = markers::MarkersPass::new(ctx, &func, &shared, format)?;
+        if scene.critical.show {
+            let pts: Vec<(f64, f64, Kind)> = scene
+                .critical
+                .points
+                .iter()
+                .map(|m| (m.x, m.y, m.kind))
+                .collect();
+            markers.set(ctx, &pts);
+        }
+        Ok(Renderer {
+            scene: scene.clone(),
+            func,
+            stats,
+            format,
+            shared,
+            panels,
+            map,
+            arrows,
+            surface,
+            particles,
+            markers,
+            engine,
+            steps_done: 0,
+            depth: Mutex::new(None),
+        })
+    }
+
+    /// The particle engine (None when the scene has no particles).
+    pub fn engine(&self) -> Option<&ParticleEngine> {
+        self.engine.as_ref()
+    }
+
+    /// Swaps the colormap (same uniform buffer; the next frame uses it).
+    pub fn set_colormap(&mut self, ctx: &Context, cmap: Colormap) {
+        let table: Vec<[f32; 4]> = cmap.table().iter().map(|&c| rgba(c)).collect();
+        ctx.queue
+            .write_buffer(&self.shared.cmap, 0, bytemuck::cast_slice(&table));
+        self.scene.map.colormap = cmap;
+    }
+
+    /// Optimizer steps run so far.
+    pub fn steps_done(&self) -> u32 {
+        self.steps_done
+    }
+
+    /// Replaces the critical-point markers (e.g. from `analysis::critical`).
+    pub fn set_critical(&mut self, ctx: &Context, points: &[(f64, f64, Kind)]) {
+        self.markers.set(ctx, points);
+    }
+
+    /// Runs `steps` optimizer steps of every particle on the GPU (submitted, not waited for).
+    pub fn advance(&mut self, ctx: &Context, steps: u32) {
+        if let Some(e) = &self.engine {
+            if steps > 0 {
+                e.step(ctx, steps);
+                self.steps_done += steps;
+            }
+        }
+    }
+
+    /// The uniform of panel `i` for a target of width × height.
+    pub fn view_uniform(&self, lay: &Layout, i: usize) -> ViewUniform {
+        let p = &lay.panels[i];
+        let s = &self.stats;
+        let sc = &self.scene;
+        let d = sc.domain();
+        let mut levels = [[0f32; 4]; 16];
+        for (k, v) in s.levels.iter().take(64).enumerate() {
+            levels[k / 4][k % 4] = *v as f32;
+        }
+        let (view_proj, eye, world) =
+            camera::matrices(sc, p.rect[2] as f32 / p.rect[3].max(1) as f32);
+        let sign = if sc.arrows.direction == Direction::Ascent {
+            1.0
+        } else {
+            -1.0
+        };
+        let [nx, ny] = lay.arrow_grid(i, sc.arrows.density);
+        ViewUniform {
+            view_proj: view_proj.to_cols_array_2d(),
+            panel: [
+                p.rect[0] as f32,
+                p.rect[1] as f32,
+                p.rect[2] as f32,
+                p.rect[3] as f32,
+            ],
+            plot: p.plot,
+            domain: [d.xmin as f32, d.xmax as f32, d.ymin as f32, d.ymax as f32],
+            world,
+            range: [s.lo as f32, s.hi as f32, s.fmin as f32, s.eps as f32],
+            contour: [
+                s.contour_first as f32,
+                s.contour_step as f32,
+                sc.contours.width,
+                if sc.contours.count > 0 || !s.levels.is_empty() {
+                    sc.contours.opacity
+                } else {
+                    0.0
+                },
+            ],
+            contour_mode: [
+                s.contour_log as u32 as f32,
+                s.contour_count as f32,
+                s.levels.len().min(64) as f32,
+                sc.map.show as u32 as f32,
+            ],
+            eye: [eye.x, eye.y, eye.z, 0.0],
+            nonfinite: rgba(NONFINITE),
+            background: rgba(sc.theme.background()),
+            arrows: [nx as f32, ny as f32, s.grad_ref as f32, sc.arrows.scale],
+            misc: [
+                (p.kind == PanelKind::ThreeD) as u32 as f32,
+                s.log as u32 as f32,
+                sign,
+                sc.particles.size,
+            ],
+            levels,
+        }
+    }
+
+    /// Writes the panel uniforms for a target of width × height.
+    pub fn prepare(&self, ctx: &Context, width: u32, height: u32) -> Layout {
+        let lay = Layout::new(&self.scene, width, height);
+        for (i, g) in self.panels.iter().enumerate() {
+            ctx.queue.write_buffer(
+                &g.uniform,
+                0,
+                bytemuck::bytes_of(&self.view_uniform(&lay, i)),
+            );
+        }
+        lay
+    }
+
+    fn depth_view(&self, ctx: &Context, width: u32, height: u32) -> wgpu::TextureView {
+        let mut d = self.depth.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((w, h, v)) = d.as_ref() {
+            if *w == width && *h == height {
+                return v.clone();
+            }
+        }
+        let tex = ctx.device.create_texture(&wgpu::TextureDescriptor {
+            label: Some("render::depth"),
+            size: wgpu::Extent3d {
+                width,
+                height,
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format: DEPTH_FORMAT,
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+            view_formats: &[],
+        });
+        let v = tex.create_view(&Default::default());
+        *d = Some((width, height, v.clone()));
+        v
+    }
+
+    /// Records one frame into `target` (width × height, `format` as given at creation).
+    pub fn encode(
+        &self,
+        ctx: &Context,
+        enc: &mut wgpu::CommandEncoder,
+        target: &wgpu::TextureView,
+        width: u32,
+        height: u32,
+        format: wgpu::TextureFormat,
+    ) -> Result<()> {
+        if format != self.format {
+            return Err(Error::input(format!(
+                "renderer was built for {:?} targets, asked to draw into {format:?}",
+                self.format
+            )));
+        }
+        let lay = self.prepare(ctx, width, height);
+        let depth = self.depth_view(ctx, width, height);
+        let bg = rgba(self.scene.theme.background());
+        let mut pass = enc.begin_render_pass(&wgpu::RenderPassDescriptor {
+            label: Some("render::frame"),
+            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                view: target,
+                depth_slice: None,
+                resolve_target: None,
+                ops: wgpu::Operations {
+                    load: wgpu::LoadOp::Clear(wgpu::Color {
+                        r: bg[0] as f64,
+                        g: bg[1] as f64,
+                        b: bg[2] as f64,
+                        a: 1.0,
+                    }),
+                    store: wgpu::StoreOp::Store,
+                },
+            })],
+            depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
+                view: &depth,
+                depth_ops: Some(wgpu::Operations {
+                    load: wgpu::LoadOp::Clear(1.0),
+                    store: wgpu::StoreOp::Discard,
+                }),
+                stencil_ops: None,
+            }),
+            timestamp_writes: None,
+            occlusion_query_set: None,
+            multiview_mask: None,
+        });
+        for (i, p) in lay.panels.iter().enumerate() {
+            let [x, y, w, h] = p.rect;
+            if w == 0 || h == 0 {
+                continue;
+            }
+            let bind = &self.panels[i].bind;
+            pass.set_viewport(x as f32, y as f32, w as f32, h as f32, 0.0, 1.0);
+            match p.kind {
+                PanelKind::ThreeD => {
+                    pass.set_scissor_rect(x, y, w, h);
+                    if let Some(s) = &self.surface {
+                        s.encode(&mut pass, bind);
+                    }
+                }
+                PanelKind::TwoD => {
+                    let [px, py, pw, ph] = p.plot_px();
+                    pass.set_scissor_rect(x + px, y + py, pw.min(w - px), ph.min(h - py));
+                    if let Some(m) = &self.map {
+                        m.encode(&mut pass, bind);
+                    }
+                    if let Some(a) = &self.arrows {
+                        let [nx, ny] = lay.arrow_grid(i, self.scene.arrows.density);
+                        a.encode(&mut pass, bind, nx * ny);
+                    }
+                }
+            }
+            self.markers.encode(&mut pass, bind);
+            if let (Some(pp), Some(e)) = (&self.particles, &self.engine) {
+                pp.encode(&mut pass, bind, e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Draws one frame offscreen (scene.size), reads it back and adds the CPU overlay.
+    pub fn render_image(&self, ctx: &Context) -> Result<Image> {
+        let [w, h] = self.scene.size;
+        let mut img = self.render_raw(ctx, w, h)?;
+        if self.scene.axes {
+            let lay = Layout::new(&self.scene, w, h);
+            overlay::draw(&mut img, &self.scene, &self.stats, &lay);
+        }
+        Ok(img)
+    }
+
+    /// The GPU frame only (no axes or text), width × height.
+    pub fn render_raw(&self, ctx: &Context, width: u32, height: u32) -> Result<Image> {
+        let tex = ctx.device.create_texture(&wgpu::TextureDescriptor {
+            label: Some("render::target"),
+            size: wgpu::Extent3d {
+                width,
+                height,
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format: self.format,
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+            view_formats: &[],
+        });
+        let view = tex.create_view(&Default::default());
+        let mut enc = ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("render::frame"),
+            });
+        self.encode(ctx, &mut enc, &view, width, height, self.format)?;
+        let row = width as u64 * 4;
+        let padded = row.div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT as u64)
+            * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT as u64;
+        let size = padded * height as u64;
+        let staging = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("render::readback"),
+            size,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        enc.copy_texture_to_buffer(
+            tex.as_image_copy(),
+            wgpu::TexelCopyBufferInfo {
+                buffer: &staging,
+                layout: wgpu::TexelCopyBufferLayout {
+                    offset: 0,
+                    bytes_per_row: Some(padded as u32),
+                    rows_per_image: Some(height),
+                },
+            },
+            wgpu::Extent3d {
+                width,
+                height,
+                depth_or_array_layers: 1,
+            },
+        );
+        ctx.queue.submit([enc.finish()]);
+        let bytes = crate::gpu::context::map_read(ctx, &staging, size)?;
+        let mut data = Vec::with_capacity((row * height as u64) as usize);
+        for y in 0..height as u64 {
+            let s = (y * padded) as usize;
+            data.extend_from_slice(&bytes[s..s + row as usize]);
+        }
+        Ok(Image {
+            width,
+            height,
+            data,
+        })
+    }
+}
+
+/// new + advance(scene.particles.steps) + render_image.
+pub fn render_scene(ctx: &Context, scene: &Scene) -> Result<Image> {
+    let mut r = Renderer::new(ctx, scene)?;
+    r.advance(ctx, scene.particles.steps);
+    r.render_image(ctx)
+}
+
+/// Every WGSL source of this module with the name of the pass, for validation tests.
+pub fn shader_sources(func: &Function) -> Vec<(&'static str, String)> {
+    let f = func.wgsl();
+    let c = COMMON_SHADER;
+    vec![
+        ("render_map", crate::gpu::compose(&[&f, c, map::SHADER])),
+        (
+            "render_arrows",
+            crate::gpu::compose(&[&f, c, arrows::SHADER]),
+        ),
+        (
+            "render_surface",
+            crate::gpu::compose(&[&f, c, surface::SHADER]),
+        ),
+        (
+            "render_particles",
+            crate::gpu::compose(&[&f, c, particles::CHUNK_SHADER, particles::SHADER]),
+        ),
+        (
+            "render_trails",
+            crate::gpu::compose(&[&f, c, particles::CHUNK_SHADER, particles::TRAILS_SHADER]),
+        ),
+        (
+            "render_markers",
+            crate::gpu::compose(&[&f, c, markers::SHADER]),
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_render_shader_validates() {
+        for src in [
+            "x^2 + y^2",
+            "sin(x) * exp(-y^2) / (x - 1)",
+            "log(x) + sqrt(y)",
+        ] {
+            let f = Function::parse(src).unwrap();
+            for (name, wgsl) in shader_sources(&f) {
+                if let Err(e) = crate::gpu::validate_wgsl(name, &wgsl) {
+                    panic!("{name} for `{src}`: {e}");
+                }
+            }
+        }
+    }
+}

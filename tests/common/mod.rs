@@ -8,6 +8,8 @@ use gradfield::gpu::Context;
 pub fn ctx() -> Context {
     match Context::headless() {
         Ok(c) => c,
-        Err(e) => panic!("GPU tests need an adapter: {e}. In CI: apt-get install mesa-vulkan-drivers libvulkan1"),
+        Err(e) => panic!(
+            "GPU tests need an adapter: {e}. In CI: apt-get install mesa-vulkan-drivers libvulkan1"
+        ),
     }
 }

@@ -1,0 +1,112 @@
+//! `gradfield compare`: many starts, several optimizers, run to the end; where
+//! each start went, how fast, and how often it failed.
+
+use super::{emit, resolve, OptimizerArgs};
+use anyhow::Result;
+use clap::Args;
+use gradfield::analysis::basins::{write_basin_map, BasinOptions};
+use gradfield::analysis::compare::{self, ProgressEvent, Starts};
+use gradfield::gpu::Context;
+use gradfield::optim::Stop;
+use gradfield::{Domain, Error};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct CompareArgs {
+    /// A built-in name or an expression in x and y.
+    #[arg(allow_hyphen_values = true)]
+    pub func: String,
+    /// Starts: grid:WxH, random:N[:SEED] or a CSV file of x,y rows.
+    #[arg(long, default_value = "grid:64x64")]
+    pub starts: String,
+    /// The domain XMIN,XMAX,YMIN,YMAX (default: the catalogue's, else -5,5,-5,5).
+    #[arg(long, allow_hyphen_values = true)]
+    pub domain: Option<String>,
+    #[command(flatten)]
+    pub opt: OptimizerArgs,
+    /// Step budget per run.
+    #[arg(long, default_value_t = 1000)]
+    pub max_steps: u32,
+    /// Converged when |∇f| < TOL.
+    #[arg(long, default_value_t = 1e-4, allow_hyphen_values = true)]
+    pub tol: f64,
+    /// Write the report as JSON here.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Write one row per start and optimizer here.
+    #[arg(long)]
+    pub csv: Option<PathBuf>,
+    /// Write the basin map PNG here (one panel per optimizer).
+    #[arg(long)]
+    pub basins: Option<PathBuf>,
+    /// Run on the CPU in f64 instead of the GPU.
+    #[arg(long)]
+    pub cpu: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn run(a: CompareArgs) -> Result<()> {
+    let r = resolve(&a.func)?;
+    let domain = match &a.domain {
+        Some(d) => Domain::parse(d)?,
+        None => r.domain(Domain::new(-5.0, 5.0, -5.0, 5.0)),
+    };
+    if !(a.tol >= 0.0 && a.tol.is_finite()) {
+        return Err(Error::input(format!("--tol {} is out of range: it must be a finite number ≥ 0", a.tol)).into());
+    }
+    let spec = Starts::parse(&a.starts)?;
+    let starts = spec.points(&domain);
+    let default_lr = r.entry.map(|e| e.lr).unwrap_or(0.01);
+    let optimizers = a
+        .opt
+        .kinds()?
+        .into_iter()
+        .map(|k| a.opt.build(k, default_lr))
+        .collect::<Result<Vec<_>, _>>()?;
+    for p in [&a.json, &a.csv, &a.basins].into_iter().flatten() {
+        super::check_writable(p)?;
+    }
+    if let Some(p) = &a.basins {
+        if p.extension().and_then(|e| e.to_str()) != Some("png") {
+            return Err(Error::input(format!("--basins {}: the basin map is a PNG; name it *.png", p.display())).into());
+        }
+    }
+    let stop = Stop::for_domain(&domain, a.tol, a.max_steps);
+    let report = if a.cpu {
+        compare::run_cpu(&r.func, &domain, &starts, &optimizers, &stop)?
+    } else {
+        let ctx = Context::headless()?;
+        let bar = if a.quiet || !std::io::stderr().is_terminal() {
+            ProgressBar::hidden()
+        } else {
+            ProgressBar::new(optimizers.len() as u64 * a.max_steps as u64)
+        };
+        bar.set_style(
+            ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} steps · {msg} · {elapsed} (ETA {eta})")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        let mut progress = |e: ProgressEvent| {
+            bar.set_prefix(format!("{} ({}/{})", e.name, e.optimizer + 1, e.optimizers));
+            bar.set_position(e.optimizer as u64 * e.max_steps as u64 + e.steps as u64);
+            bar.set_message(format!("{} of {} running", e.running, e.count));
+        };
+        let rep = compare::run(&ctx, &r.func, &domain, &starts, &optimizers, &stop, &mut progress)?;
+        bar.finish_and_clear();
+        rep
+    };
+    if let Some(p) = &a.json {
+        report.write_json(p)?;
+    }
+    if let Some(p) = &a.csv {
+        compare::write_csv(p, &report, &starts)?;
+    }
+    if let Some(p) = &a.basins {
+        write_basin_map(p, &report, &r.func, &starts, spec.grid(), &BasinOptions::default())?;
+    }
+    emit(&compare::format_table(&report))
+}

@@ -1,0 +1,200 @@
+//! `gradfield functions`, `critical` and `info`.
+
+use super::{emit, num, resolve};
+use clap::Args;
+use gradfield::analysis::critical::{find_critical, CriticalOptions};
+use gradfield::analysis::Kind;
+use gradfield::{Domain, Error};
+use serde::Serialize;
+use anyhow::Result;
+use gradfield::catalog;
+use gradfield::gpu::Context;
+use serde_json::json;
+use std::fmt::Write;
+
+pub fn functions(as_json: bool) -> Result<()> {
+    let all = catalog::all();
+    if as_json {
+        let list: Vec<_> = all
+            .iter()
+            .map(|e| {
+                let pts = |v: &[catalog::Known]| {
+                    v.iter()
+                        .map(|k| json!({"x": k.x, "y": k.y, "value": k.value, "kind": k.kind}))
+                        .collect::<Vec<_>>()
+                };
+                json!({
+                    "name": e.name,
+                    "title": e.title,
+                    "formula": e.formula,
+                    "domain": [e.domain.xmin, e.domain.xmax, e.domain.ymin, e.domain.ymax],
+                    "minima": pts(e.minima),
+                    "other_critical_points": pts(e.others),
+                    "lr": e.lr,
+                    "note": e.note,
+                })
+            })
+            .collect();
+        return emit(&(serde_json::to_string_pretty(&json!({ "functions": list }))? + "\n"));
+    }
+    let mut s = String::new();
+    for e in all {
+        let d = &e.domain;
+        let _ = writeln!(s, "{:<20} {}", e.name, e.title);
+        let _ = writeln!(s, "{:<20} f(x, y) = {}", "", e.formula);
+        let _ = writeln!(
+            s,
+            "{:<20} domain [{}, {}] × [{}, {}]; {}",
+            "",
+            num(d.xmin),
+            num(d.xmax),
+            num(d.ymin),
+            num(d.ymax),
+            e.note
+        );
+        let mins: Vec<String> = e
+            .minima
+            .iter()
+            .map(|m| format!("f({}, {}) = {}", num(m.x), num(m.y), num(m.value)))
+            .collect();
+        let _ = writeln!(s, "{:<20} minima: {}\n", "", mins.join("; "));
+    }
+    emit(&s)
+}
+
+#[derive(Args, Debug)]
+pub struct CriticalArgs {
+    /// A built-in name or an expression in x and y.
+    #[arg(allow_hyphen_values = true)]
+    pub func: String,
+    /// XMIN,XMAX,YMIN,YMAX (default: the catalogue's domain, else -5,5,-5,5).
+    #[arg(long, allow_hyphen_values = true)]
+    pub domain: Option<String>,
+    /// Newton seeds per side of the seed grid.
+    #[arg(long, default_value_t = 96)]
+    pub seeds: u32,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct CriticalJson {
+    function: String,
+    domain: [f64; 4],
+    critical_points: Vec<PointJson>,
+}
+
+#[derive(Serialize)]
+struct PointJson {
+    x: f64,
+    y: f64,
+    value: f64,
+    kind: Kind,
+    eigenvalues: [f64; 2],
+}
+
+pub fn critical(a: CriticalArgs) -> Result<()> {
+    let r = resolve(&a.func)?;
+    let domain = match &a.domain {
+        Some(d) => Domain::parse(d)?,
+        None => r.domain(Domain::new(-5.0, 5.0, -5.0, 5.0)),
+    };
+    if !(2..=2048).contains(&a.seeds) {
+        return Err(Error::input(format!("--seeds {} is out of range: use 2 to 2048 per side", a.seeds)).into());
+    }
+    let opts = CriticalOptions {
+        seeds: a.seeds,
+        ..CriticalOptions::default()
+    };
+    let pts = find_critical(&r.func, &domain, &opts);
+    if a.json {
+        let j = CriticalJson {
+            function: r.formula().to_string(),
+            domain: [domain.xmin, domain.xmax, domain.ymin, domain.ymax],
+            critical_points: pts
+                .iter()
+                .map(|p| PointJson {
+                    x: p.x,
+                    y: p.y,
+                    value: p.value,
+                    kind: p.kind,
+                    eigenvalues: p.eigenvalues,
+                })
+                .collect(),
+        };
+        return emit(&(serde_json::to_string_pretty(&j)? + "\n"));
+    }
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "f(x, y) = {}    domain {domain}: {} critical point{}",
+        r.formula(),
+        pts.len(),
+        if pts.len() == 1 { "" } else { "s" }
+    );
+    let _ = writeln!(
+        s,
+        "{:<11} {:>13} {:>13} {:>14} {:>13} {:>13}",
+        "kind", "x", "y", "f", "λ1", "λ2"
+    );
+    for p in &pts {
+        let _ = writeln!(
+            s,
+            "{:<11} {:>13} {:>13} {:>14} {:>13} {:>13}",
+            p.kind.as_str(),
+            num(p.x),
+            num(p.y),
+            num(p.value),
+            num(p.eigenvalues[0]),
+            num(p.eigenvalues[1])
+        );
+    }
+    emit(&s)
+}
+
+pub fn info(as_json: bool) -> Result<()> {
+    let ctx = Context::headless()?;
+    let i = &ctx.info;
+    let l = &ctx.limits;
+    if as_json {
+        let j = json!({
+            "adapter": i.name,
+            "backend": format!("{:?}", i.backend),
+            "device_type": format!("{:?}", i.device_type),
+            "driver": i.driver,
+            "driver_info": i.driver_info,
+            "limits": {
+                "max_storage_buffer_binding_size": l.max_storage_buffer_binding_size,
+                "max_buffer_size": l.max_buffer_size,
+                "max_texture_dimension_2d": l.max_texture_dimension_2d,
+                "max_compute_workgroups_per_dimension": l.max_compute_workgroups_per_dimension,
+                "max_compute_invocations_per_workgroup": l.max_compute_invocations_per_workgroup,
+                "max_compute_workgroup_storage_size": l.max_compute_workgroup_storage_size,
+            }
+        });
+        return emit(&(serde_json::to_string_pretty(&j)? + "\n"));
+    }
+    let mut s = String::new();
+    let _ = writeln!(s, "adapter      {}", i.name);
+    let _ = writeln!(s, "backend      {:?}", i.backend);
+    let _ = writeln!(s, "device type  {:?}", i.device_type);
+    let _ = writeln!(s, "driver       {} {}", i.driver, i.driver_info);
+    let mib = |b: u64| format!("{} MiB", b >> 20);
+    let _ = writeln!(
+        s,
+        "storage binding  {} (particle state and trails beyond this are split into chunks)",
+        mib(l.max_storage_buffer_binding_size as u64)
+    );
+    let _ = writeln!(s, "buffer size      {}", mib(l.max_buffer_size));
+    let _ = writeln!(s, "texture size     {} px (largest render)", l.max_texture_dimension_2d);
+    let _ = writeln!(
+        s,
+        "workgroups       {} per dimension, {} invocations each",
+        l.max_compute_workgroups_per_dimension, l.max_compute_invocations_per_workgroup
+    );
+    if i.device_type == wgpu::DeviceType::Cpu {
+        let _ = writeln!(s, "note: a software adapter (no GPU found); everything runs, more slowly");
+    }
+    emit(&s)
+}

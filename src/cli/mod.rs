@@ -1,0 +1,219 @@
+//! Command-line definitions (clap derive; the doc comments are the help text)
+//! and the dispatch to the library. Raw arguments become validated values
+//! before any GPU work starts.
+
+mod compare;
+mod descend;
+mod eval;
+mod listing;
+mod render;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+use gradfield::catalog::{self, CatalogEntry};
+use gradfield::optim::{Optimizer, OptimizerKind};
+use gradfield::{Domain, Error, Function};
+use std::io::Write;
+
+/// gradfield: the gradient field of any f(x, y) — surface, contours, arrows and
+/// millions of descent particles, with exact derivatives, on the GPU.
+#[derive(Parser, Debug)]
+#[command(name = "gradfield", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// List the built-in functions with their formulas, domains and known minima.
+    Functions {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Value, gradient, Hessian and steepest-ascent direction of FUNC at a point.
+    Eval(eval::EvalArgs),
+    /// Trajectories of one or more particles following an optimizer (on the GPU unless --cpu).
+    Descend(descend::DescendArgs),
+    /// Find and classify every critical point of FUNC in a domain.
+    Critical(listing::CriticalArgs),
+    /// Render one frame headless to a PNG: 2D map, 3D surface or both.
+    Render(render::RenderArgs),
+    /// Run many starts with one or more optimizers to the end: destinations, speed, failures, basin map.
+    Compare(compare::CompareArgs),
+    /// Describe the GPU adapter gradfield uses and the limits that matter.
+    Info {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Functions { json } => listing::functions(json),
+        Command::Eval(a) => eval::run(a),
+        Command::Descend(a) => descend::run(a),
+        Command::Critical(a) => listing::critical(a),
+        Command::Render(a) => render::run(a),
+        Command::Compare(a) => compare::run(a),
+        Command::Info { json } => listing::info(json),
+    }
+}
+
+/// A function named on the command line: a built-in name or an expression.
+pub struct Resolved {
+    pub func: Function,
+    pub entry: Option<&'static CatalogEntry>,
+}
+
+impl Resolved {
+    /// The catalogue's domain, or `fallback`.
+    pub fn domain(&self, fallback: Domain) -> Domain {
+        self.entry.map(|e| e.domain).unwrap_or(fallback)
+    }
+
+    /// The expression text.
+    pub fn formula(&self) -> &str {
+        self.func.source()
+    }
+}
+
+/// Looks FUNC up in the catalogue, else parses it as an expression.
+pub fn resolve(text: &str) -> Result<Resolved, Error> {
+    if let Some(entry) = catalog::lookup(text) {
+        return Ok(Resolved {
+            func: entry.function(),
+            entry: Some(entry),
+        });
+    }
+    Ok(Resolved {
+        func: Function::parse(text)?,
+        entry: None,
+    })
+}
+
+/// Optimizer hyper-parameters shared by every command that runs particles.
+#[derive(Args, Debug, Clone)]
+pub struct OptimizerArgs {
+    /// Optimizer: gd, ascent, normalized, momentum, nesterov, adagrad, rmsprop, adam.
+    #[arg(long, default_value = "gd")]
+    pub optimizer: String,
+    /// Learning rate η (the step length for `normalized`); default: the catalogue's
+    /// value for a built-in function, else 0.01.
+    #[arg(long, allow_hyphen_values = true)]
+    pub lr: Option<f64>,
+    /// μ for momentum and nesterov.
+    #[arg(long, default_value_t = 0.9, allow_hyphen_values = true)]
+    pub momentum: f64,
+    /// β₁ for adam.
+    #[arg(long, default_value_t = 0.9, allow_hyphen_values = true)]
+    pub beta1: f64,
+    /// β₂ for adam.
+    #[arg(long, default_value_t = 0.999, allow_hyphen_values = true)]
+    pub beta2: f64,
+    /// α for rmsprop.
+    #[arg(long, default_value_t = 0.99, allow_hyphen_values = true)]
+    pub alpha: f64,
+    /// ε for adagrad (default 1e-10), rmsprop and adam (default 1e-8).
+    #[arg(long, allow_hyphen_values = true)]
+    pub eps: Option<f64>,
+    /// Rescale gradients whose norm exceeds C to norm C before the optimizer sees them.
+    #[arg(long, allow_hyphen_values = true)]
+    pub clip: Option<f64>,
+}
+
+impl OptimizerArgs {
+    /// The optimizer for `kind`, with the shared hyper-parameters, validated.
+    pub fn build(&self, kind: OptimizerKind, default_lr: f64) -> Result<Optimizer, Error> {
+        let opt = Optimizer {
+            momentum: self.momentum,
+            beta1: self.beta1,
+            beta2: self.beta2,
+            alpha: self.alpha,
+            eps: self.eps.unwrap_or(kind.default_eps()),
+            clip: self.clip.unwrap_or(0.0),
+            ..Optimizer::new(kind, self.lr.unwrap_or(default_lr))
+        };
+        if self.clip.is_some_and(|c| !(c > 0.0 && c.is_finite())) {
+            return Err(Error::input(format!(
+                "--clip {} is out of range: it must be a finite number > 0",
+                self.clip.unwrap()
+            )));
+        }
+        opt.validate()?;
+        Ok(opt)
+    }
+
+    /// Every optimizer named in `--optimizer a,b,…`.
+    pub fn kinds(&self) -> Result<Vec<OptimizerKind>, Error> {
+        self.optimizer.split(',').map(OptimizerKind::parse).collect()
+    }
+}
+
+/// Writes command output to stdout; a closed pipe (`| head`) is not an error.
+pub fn emit(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => Ok(r?),
+    }
+}
+
+/// A number for tables: up to 6 significant digits, no trailing noise.
+pub fn num(v: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    if !v.is_finite() {
+        return format!("{v}");
+    }
+    let a = v.abs();
+    if !(1e-4..1e6).contains(&a) {
+        return format!("{v:.5e}");
+    }
+    let s = format!("{v:.*}", (5 - a.log10().floor() as i32).clamp(0, 12) as usize);
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// Fills the scene's critical-point markers (when shown and not listed) from
+/// the critical-point search over its domain.
+pub fn with_critical_points(mut scene: gradfield::scene::Scene) -> Result<gradfield::scene::Scene, Error> {
+    if scene.critical.show && scene.critical.points.is_empty() {
+        let f = scene.parse_function()?;
+        let pts = gradfield::analysis::critical::find_critical(
+            &f,
+            &scene.domain(),
+            &gradfield::analysis::critical::CriticalOptions::default(),
+        );
+        scene.critical.points = pts
+            .iter()
+            .map(|p| gradfield::scene::Marker {
+                x: p.x,
+                y: p.y,
+                kind: p.kind,
+            })
+            .collect();
+    }
+    Ok(scene)
+}
+
+/// Fails early (before any GPU work) when an output's directory does not exist.
+pub fn check_writable(path: &std::path::Path) -> Result<(), Error> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    if !dir.is_dir() {
+        return Err(Error::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::NotFound, format!("directory {} does not exist", dir.display())),
+        ));
+    }
+    Ok(())
+}

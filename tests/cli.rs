@@ -1,0 +1,251 @@
+//! The command line, run as a user runs it: the built binary, its output, its exit codes.
+
+use serde_json::Value;
+use std::process::{Command, Output};
+
+fn gradfield(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gradfield"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn json(args: &[&str]) -> Value {
+    let out = gradfield(args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn f(v: &Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
+
+#[test]
+fn eval_reproduces_the_seed_bowl_example() {
+    // Seed 000: f = x² + 3y², ∇f(1, 2) = (2, 12).
+    let v = json(&["eval", "x^2 + 3*y^2", "--at", "1,2", "--json"]);
+    assert_eq!(f(&v["value"]), 13.0);
+    assert_eq!(v["gradient"][0].as_f64(), Some(2.0));
+    assert_eq!(v["gradient"][1].as_f64(), Some(12.0));
+    assert!((f(&v["gradient_norm"]) - 148f64.sqrt()).abs() < 1e-12);
+    assert_eq!(v["hessian"], serde_json::json!([[2.0, 0.0], [0.0, 6.0]]));
+    let u = &v["steepest_ascent"];
+    assert!((f(&u[0]) - 2.0 / 148f64.sqrt()).abs() < 1e-12 && (f(&u[1]) - 12.0 / 148f64.sqrt()).abs() < 1e-12);
+    assert_eq!(v["kind"], "regular");
+}
+
+#[test]
+fn eval_directional_derivative_is_grad_dot_unit_direction() {
+    // Seed 000, exercise 3: f = x² − xy + y² at (1, 1): ∇f = (1, 1); along (1, 0): D = 1.
+    let v = json(&["eval", "x^2 - x*y + y^2", "--at", "1,1", "--direction", "1,0", "--json"]);
+    assert_eq!(v["gradient"], serde_json::json!([1.0, 1.0]));
+    assert_eq!(f(&v["directional_derivative"]), 1.0);
+    // The direction is normalised first: (3, 0) gives the same.
+    let w = json(&["eval", "x^2 - x*y + y^2", "--at", "1,1", "--direction", "3,0", "--json"]);
+    assert_eq!(f(&w["directional_derivative"]), 1.0);
+    assert!((f(&w["angle_degrees"]) - 45.0).abs() < 1e-9);
+}
+
+#[test]
+fn eval_classifies_critical_points_and_accepts_negative_points() {
+    let v = json(&["eval", "x^2 - y^2", "--at", "0,0", "--json"]);
+    assert_eq!(v["kind"], "saddle");
+    assert!(v["steepest_ascent"].is_null());
+    let v = json(&["eval", "-(x^2 + y^2) + 4", "--at", "-0,-0", "--json"]);
+    assert_eq!(v["kind"], "maximum");
+    let v = json(&["eval", "himmelblau", "--at", "-2.805118086952745,3.131312518250573", "--json"]);
+    assert_eq!(v["kind"], "minimum");
+    assert!(f(&v["value"]).abs() < 1e-12);
+}
+
+#[test]
+fn bad_expressions_exit_2_with_column_and_caret() {
+    let o = gradfield(&["eval", "x + sinn(y)", "--at", "0,0"]);
+    assert_eq!(o.status.code(), Some(2));
+    let e = stderr(&o);
+    let lines: Vec<&str> = e.lines().collect();
+    assert!(lines[0].starts_with("error: unknown function 'sinn'"), "{e}");
+    assert!(lines[0].contains("column 5"), "{e}");
+    assert_eq!(lines[1], "  x + sinn(y)");
+    assert_eq!(lines[2], "      ^");
+    let o = gradfield(&["eval", "(x + 1", "--at", "0,0"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unbalanced '('"));
+}
+
+#[test]
+fn malformed_points_exit_2_with_one_line() {
+    for (args, words) in [
+        (vec!["eval", "x", "--at", "1"], "must be X,Y"),
+        (vec!["eval", "x", "--at", "1,abc"], "'abc') is not a number"),
+        (vec!["eval", "x", "--at", "0,0", "--direction", "0,0"], "zero vector"),
+        (vec!["descend", "x^2", "--from", "1,1", "--lr", "-1"], "learning rate = -1 is out of range"),
+        (vec!["descend", "x^2", "--from", "1,1", "--lr", "nan"], "learning rate = NaN is out of range"),
+        (vec!["descend", "x^2", "--from", "1,1", "--optimizer", "adamw"], "unknown optimizer 'adamw'"),
+    ] {
+        let o = gradfield(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        let e = stderr(&o);
+        assert_eq!(e.lines().count(), 1, "{args:?}: one line expected, got {e}");
+        assert!(e.starts_with("error: ") && e.contains(words), "{args:?}: {e}");
+    }
+}
+
+/// Seed 001's gradient ascent on f = −(x² + y²) + 4 from (1, 1), lr 0.1, 10 steps.
+const SEED_ASCENT: [f64; 11] = [
+    1.0,
+    0.8,
+    0.64,
+    0.512,
+    0.4096,
+    0.32768,
+    0.26214400000000004,
+    0.20971520000000005,
+    0.16777216000000003,
+    0.13421772800000004,
+    0.10737418240000003,
+];
+
+#[test]
+fn descend_cpu_reproduces_the_seed_ascent_exactly() {
+    let args = [
+        "descend", "-(x^2 + y^2) + 4", "--from", "1,1", "--optimizer", "ascent", "--lr", "0.1", "--steps", "10",
+        "--cpu", "--json",
+    ];
+    let v = json(&args);
+    let t = &v["trajectories"][0];
+    assert_eq!(t["start"], serde_json::json!([1.0, 1.0]));
+    assert_eq!(t["steps"], 10);
+    assert_eq!(t["status"], "running");
+    let pts = t["points"].as_array().unwrap();
+    assert_eq!(pts.len(), 11);
+    for (p, e) in pts.iter().zip(SEED_ASCENT) {
+        assert_eq!(f(&p[0]), e);
+        assert_eq!(f(&p[1]), e);
+    }
+    assert_eq!(t["values"].as_array().unwrap().len(), 11);
+}
+
+#[test]
+fn descend_gpu_matches_the_seed_ascent_in_f32() {
+    let args = [
+        "descend", "-(x^2 + y^2) + 4", "--from", "1,1", "--optimizer", "ascent", "--lr", "0.1", "--steps", "10",
+        "--json",
+    ];
+    let v = json(&args);
+    let pts = v["trajectories"][0]["points"].as_array().unwrap().clone();
+    assert_eq!(pts.len(), 11);
+    for (p, e) in pts.iter().zip(SEED_ASCENT) {
+        // f32 arithmetic: each step rounds once to f32 (relative 6e-8); after
+        // 10 steps the measured worst relative error is 1.2e-7.
+        assert!((f(&p[0]) - e).abs() <= 3e-7 * e, "{p} vs {e}");
+    }
+}
+
+#[test]
+fn descend_several_starts_with_negative_coordinates_and_csv() {
+    let out = gradfield(&[
+        "descend", "x^2 + y^2", "--from", "-1.5,2", "--from", "3,-0.5", "--lr", "0.25", "--steps", "5", "--csv",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows[0], "trajectory,step,x,y,value");
+    assert_eq!(rows.len(), 1 + 2 * 6);
+    // lr 0.25 halves the point every step: after 5 steps (-1.5, 2)/32.
+    let last: Vec<f64> = rows[6].split(',').map(|c| c.parse().unwrap()).collect();
+    assert_eq!(&last[..4], &[0.0, 5.0, -1.5 / 32.0, 2.0 / 32.0]);
+}
+
+#[test]
+fn descend_reports_convergence_and_divergence() {
+    let v = json(&["descend", "x^2 + y^2", "--from", "1,0.5", "--lr", "0.1", "--steps", "500", "--json"]);
+    let t = &v["trajectories"][0];
+    assert_eq!(t["status"], "converged");
+    // |∇f| = 2·0.8^n·√1.25 < 1e-6 first at n = 66 (see optim tests).
+    assert_eq!(t["steps"], 66);
+    let v = json(&["descend", "x^2 + y^2", "--from", "1,0.5", "--lr", "1.1", "--steps", "500", "--json"]);
+    assert_eq!(v["trajectories"][0]["status"], "diverged");
+}
+
+#[test]
+fn critical_finds_himmelblaus_nine_points() {
+    let v = json(&["critical", "himmelblau", "--json"]);
+    let pts = v["critical_points"].as_array().unwrap();
+    let count = |k: &str| pts.iter().filter(|p| p["kind"] == k).count();
+    assert_eq!((count("minimum"), count("saddle"), count("maximum")), (4, 4, 1), "{v}");
+    for p in pts {
+        assert_eq!(p["eigenvalues"].as_array().unwrap().len(), 2);
+        for key in ["x", "y", "value"] {
+            assert!(p[key].is_number(), "{p}");
+        }
+    }
+}
+
+#[test]
+fn render_writes_a_png_of_the_asked_size() {
+    let dir = tempdir("render");
+    let out = dir.join("bowl.png");
+    let o = gradfield(&[
+        "render", "x^2 + 3*y^2", "-o", out.to_str().unwrap(), "--size", "320x200", "--view", "2d", "--particles", "16",
+        "--steps", "10",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let img = gradfield::image::Image::load_png(&out).unwrap();
+    assert_eq!((img.width, img.height), (320, 200));
+    // The plot is not blank: many distinct colours.
+    let mut colours: Vec<[u8; 4]> = img.data.chunks(4).map(|c| [c[0], c[1], c[2], c[3]]).collect();
+    colours.sort();
+    colours.dedup();
+    assert!(colours.len() > 200, "only {} colours", colours.len());
+}
+
+#[test]
+fn render_errors_name_the_file_and_exit_codes_differ() {
+    let dir = tempdir("render-errors");
+    let scene = dir.join("bad.toml");
+    std::fs::write(&scene, "function = \"x^2\"\nview = \"4d\"\n").unwrap();
+    let out = dir.join("x.png");
+    let o = gradfield(&["render", scene.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(e.contains("bad.toml:2") && e.contains("view"), "{e}");
+    assert!(!out.exists());
+    // A directory that does not exist: an I/O failure, exit 1, before any GPU work.
+    let o = gradfield(&["render", "x^2", "-o", "/nonexistent-dir/x.png"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("/nonexistent-dir"), "{}", stderr(&o));
+}
+
+#[test]
+fn compare_on_the_paraboloid_sends_every_start_to_the_origin() {
+    let dir = tempdir("compare");
+    let j = dir.join("r.json");
+    let o = gradfield(&[
+        "compare", "x^2 + y^2", "--starts", "grid:16x16", "--optimizer", "gd,adam", "--lr", "0.1", "--max-steps",
+        "3000", "--json", j.to_str().unwrap(), "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&std::fs::read(&j).unwrap()).unwrap();
+    for opt in v["optimizers"].as_array().unwrap() {
+        assert_eq!(opt["converged"], 256, "{opt}");
+        let d = &opt["destinations"][0];
+        assert_eq!(d["kind"], "minimum");
+        assert!(f(&d["x"]).abs() < 1e-9 && f(&d["y"]).abs() < 1e-9, "{d}");
+        assert_eq!(f(&d["fraction"]), 1.0);
+    }
+}
+
+fn tempdir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("gradfield-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
