@@ -129,6 +129,8 @@ pub struct ContourConfig {
     pub width: f32,
     /// Line opacity in [0, 1].
     pub opacity: f32,
+    /// Write the value on a few levels (2D panels).
+    pub labels: bool,
 }
 
 impl Default for ContourConfig {
@@ -139,6 +141,7 @@ impl Default for ContourConfig {
             levels: Vec::new(),
             width: 1.2,
             opacity: 0.55,
+            labels: false,
         }
     }
 }
@@ -360,6 +363,15 @@ impl Default for Scene {
 }
 
 /// 1-based line and column of byte `offset` in `text`.
+/// Bytes of GPU state per particle (`gpu::particles::Particle`).
+const PARTICLE_BYTES: u64 = 40;
+/// Particle state plus trails may take at most this much GPU memory.
+pub const MAX_PARTICLE_MEMORY: u64 = 4 << 30;
+/// Optimizer steps before one frame, at most.
+pub const MAX_STEPS: u32 = 10_000_000;
+/// Particles × steps before one frame, at most (≈10 minutes on lavapipe).
+pub const MAX_PARTICLE_STEPS: u64 = 1_000_000_000_000;
+
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
@@ -426,8 +438,12 @@ impl Scene {
     /// Reads and checks a scene file.
     pub fn load(path: &Path) -> Result<Scene> {
         // A scene the user named but that cannot be read is wrong input (exit 2), like a bad one.
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::input(format!("{}: cannot read the scene file: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::input(format!(
+                "{}: cannot read the scene file: {e}",
+                path.display()
+            ))
+        })?;
         Scene::from_toml(&text, &path.display().to_string())
     }
 
@@ -611,6 +627,28 @@ impl Scene {
             return Err(Error::input(
                 "particles: trail_length at most 1024 and trail_stride at least 1",
             ));
+        }
+        let count = if p.start == Start::Points {
+            p.points.len() as u64
+        } else {
+            p.count as u64
+        };
+        let bytes = count * (PARTICLE_BYTES + 8 * p.trail_length as u64);
+        if bytes > MAX_PARTICLE_MEMORY {
+            return Err(Error::input(format!(
+                "particles: {count} particles with {}-point trails need {:.1} GiB of GPU state, \
+                 more than the {} GiB gradfield allows: use fewer particles or shorter trails",
+                p.trail_length,
+                bytes as f64 / (1u64 << 30) as f64,
+                MAX_PARTICLE_MEMORY >> 30
+            )));
+        }
+        if p.steps > MAX_STEPS || count * p.steps as u64 > MAX_PARTICLE_STEPS {
+            return Err(Error::input(format!(
+                "particles: {} steps for {count} particles is too much work for one frame \
+                 (at most {MAX_STEPS} steps and 10^12 particle-steps, about ten minutes on a software adapter)",
+                p.steps
+            )));
         }
         if !(p.size > 0.0 && p.size <= 64.0) || !(p.tol >= 0.0) {
             return Err(Error::input(

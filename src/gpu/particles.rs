@@ -122,18 +122,7 @@ pub struct ParticleEngine {
     count: u32,
 }
 
-fn storage_entry(binding: u32) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::COMPUTE,
-        ty: wgpu::BindingType::Buffer {
-            ty: wgpu::BufferBindingType::Storage { read_only: false },
-            has_dynamic_offset: false,
-            min_binding_size: None,
-        },
-        count: None,
-    }
-}
+const STORAGE_RW: wgpu::BufferBindingType = wgpu::BufferBindingType::Storage { read_only: false };
 
 impl ParticleEngine {
     /// Particles per chunk such that state and trails each fit one binding.
@@ -174,19 +163,14 @@ impl ParticleEngine {
             .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
                 label: Some("particles::layout"),
                 entries: &[
-                    wgpu::BindGroupLayoutEntry {
-                        binding: 0,
-                        visibility: wgpu::ShaderStages::COMPUTE,
-                        ty: wgpu::BindingType::Buffer {
-                            ty: wgpu::BufferBindingType::Uniform,
-                            has_dynamic_offset: false,
-                            min_binding_size: None,
-                        },
-                        count: None,
-                    },
-                    storage_entry(1),
-                    storage_entry(2),
-                    storage_entry(3),
+                    crate::gpu::buffer_entry(
+                        0,
+                        wgpu::ShaderStages::COMPUTE,
+                        wgpu::BufferBindingType::Uniform,
+                    ),
+                    super::buffer_entry(1, wgpu::ShaderStages::COMPUTE, STORAGE_RW),
+                    super::buffer_entry(2, wgpu::ShaderStages::COMPUTE, STORAGE_RW),
+                    super::buffer_entry(3, wgpu::ShaderStages::COMPUTE, STORAGE_RW),
                 ],
             });
         let pl = ctx

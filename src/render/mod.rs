@@ -536,7 +536,7 @@ impl Renderer {
         let mut img = self.render_raw(ctx, w, h)?;
         if self.scene.axes {
             let lay = Layout::new(&self.scene, w, h);
-            overlay::draw(&mut img, &self.scene, &self.stats, &lay);
+            overlay::draw(&mut img, &self.scene, &self.stats, &self.func, &lay);
         }
         Ok(img)
     }
