@@ -171,8 +171,9 @@ fn gif_has_every_frame_the_delay_the_loop_and_close_colours() {
         mean = mean.max(m);
     }
     eprintln!("GIF palette error over 24 frames: worst channel {worst}, worst frame mean {mean:.2}");
-    // Measured: worst 12, mean 2.6 (a smooth 3-channel gradient of ~19,000 colours into 255).
-    assert!(worst <= 20 && mean <= 4.0, "palette error worst {worst} mean {mean}");
+    // Measured: worst 21, worst frame mean 3.16 (a smooth 3-channel gradient of
+    // ~19,000 colours into 255 entries, looked up through a 6-bit cache).
+    assert!(worst <= 24 && mean <= 4.0, "palette error worst {worst} mean {mean}");
     // The moving square (a colour in the first frame) must come back exactly in place.
     let f10 = &frames[10];
     assert_eq!(f10.get(10 + 30 + 8, 8 + 20 + 8)[..3], [255, 230, 20]);

@@ -280,7 +280,8 @@ mod tests {
         let mut p = Palette::from_histogram(&h);
         let mut worst = 0i32;
         for px in rgba.chunks(4) {
-            let c = p.colors[p.index(px[0], px[1], px[2]) as usize];
+            let i = p.index(px[0], px[1], px[2]) as usize;
+            let c = p.colors[i];
             for k in 0..3 {
                 worst = worst.max((c[k] as i32 - px[k] as i32).abs());
             }
