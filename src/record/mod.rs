@@ -13,6 +13,7 @@
 //!   dropped sink) removes the temporary output, so an error or Ctrl-C never
 //!   leaves a partial file behind.
 
+pub mod animate;
 pub mod ffmpeg;
 pub mod gif;
 pub mod palette;
@@ -21,6 +22,7 @@ pub mod pngseq;
 pub mod progress;
 pub mod readback;
 
+pub use animate::{record_into, record_scene};
 pub use pipeline::{record, FrameSource, RecordStats};
 pub use progress::Progress;
 pub use readback::{GpuFrames, Readback};
