@@ -661,3 +661,383 @@ fn gpu_frames_record_to_gif() {
         assert_eq!(*f, Image::new(w, h, colour(i as u32)), "frame {i}");
     }
 }
+
+// ---------------------------------------------------------------------------
+// Scenes: the renderer as the frame source, through the library and the binary.
+
+use gradfield::scene::{RecordConfig, Scene, Start, Sweep, SweepParam, View};
+use std::process::{Command, Output};
+
+fn gradfield(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gradfield"))
+        .args(args)
+        .output()
+        .expect("the gradfield binary runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A small Himmelblau scene: `points` particles (gd, lr 0.01), no arrows.
+fn small_scene(points: &[[f64; 2]], frames: u32) -> Scene {
+    let mut s = Scene::for_function("himmelblau").unwrap();
+    s.size = [160, 120];
+    s.arrows.density = 0;
+    s.critical.show = false;
+    s.particles.start = Start::Points;
+    s.particles.points = points.to_vec();
+    s.particles.count = points.len() as u32;
+    s.particles.lr = Some(0.01);
+    s.particles.size = 5.0;
+    s.record = RecordConfig {
+        frames,
+        fps: 10.0,
+        steps_per_frame: 2,
+        ..Default::default()
+    };
+    s
+}
+
+/// Records `scene` to a PNG sequence through the library; the frames.
+fn record_frames(ctx: &gradfield::gpu::Context, scene: &Scene, d: &Path) -> Vec<Image> {
+    let out = d.join("frames/");
+    let opts = record::animate::default_options(scene);
+    let stats = record::record_scene(ctx, scene, &out, &opts, Progress::hidden(), &AtomicBool::new(false)).unwrap();
+    assert_eq!(stats.frames, scene.record.frames);
+    (0..scene.record.frames)
+        .map(|i| Image::load_png(&d.join("frames").join(record::pngseq::frame_name(i, 5))).unwrap())
+        .collect()
+}
+
+fn diff_pixels(a: &Image, b: &Image) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    for y in 0..a.height {
+        for x in 0..a.width {
+            if a.get(x, y) != b.get(x, y) {
+                out.push((x, y));
+            }
+        }
+    }
+    out
+}
+
+/// With no particles and no orbit nothing moves: every frame equals frame 0.
+/// With particles, frames change, and only near the particles' paths (the
+/// f64 CPU trajectories of the same optimizer, mapped to pixels).
+#[test]
+fn scene_frames_change_only_where_particles_move() {
+    let ctx = common::ctx();
+    let d = dir("scene-still");
+    let still = small_scene(&[], 6);
+    let mut still = still;
+    still.particles.count = 0;
+    still.particles.start = Start::Grid;
+    let frames = record_frames(&ctx, &still, &d);
+    for (i, f) in frames.iter().enumerate() {
+        assert!(*f == frames[0], "frame {i} of a scene without particles differs from frame 0");
+    }
+
+    let d = dir("scene-moving");
+    let starts = [[0.0, 0.0], [-1.0, 4.0], [1.5, -4.0]];
+    let scene = small_scene(&starts, 8);
+    let frames = record_frames(&ctx, &scene, &d);
+    // The particles' paths in pixels (f64 CPU reference, every step).
+    let func = scene.parse_function().unwrap();
+    let opt = scene.optimizer().unwrap();
+    let mut stop = scene.stop();
+    stop.max_steps = 2 * 7;
+    let lay = gradfield::render::layout::Layout::new(&scene, 160, 120);
+    let [px, py, pw, ph] = lay.panels[0].plot_in_target();
+    let dm = scene.domain();
+    let paths: Vec<Vec<(f64, f64)>> = starts
+        .iter()
+        .map(|&s| {
+            let (_, pts) = gradfield::optim::trajectory(&func, &opt, &stop, s);
+            pts.iter()
+                .map(|p| (px + (p[0] - dm.xmin) / dm.width() * pw, py + (dm.ymax - p[1]) / dm.height() * ph))
+                .collect()
+        })
+        .collect();
+    let mut worst = 0.0f64;
+    let mut changed = 0;
+    for (i, f) in frames.iter().enumerate().skip(1) {
+        let diff = diff_pixels(&frames[0], f);
+        changed = changed.max(diff.len());
+        for &(x, y) in &diff {
+            let near = paths
+                .iter()
+                .flatten()
+                .map(|&(u, v)| (u - x as f64 - 0.5).hypot(v - y as f64 - 0.5))
+                .fold(f64::INFINITY, f64::min);
+            worst = worst.max(near);
+        }
+        assert!(diff.len() > 10, "frame {i}: only {} pixels changed", diff.len());
+    }
+    eprintln!("moving scene: up to {changed} changed pixels, farthest {worst:.2} px from a path point");
+    // Measured 4.96 px (257 pixels changed at most): the 5 px disc plus its
+    // antialiased edge, and trail segments drawn between samples every 2 steps.
+    assert!(worst <= 6.0, "a pixel changed {worst:.2} px away from every particle path");
+}
+
+/// Camera orbit: a 3D scene without particles changes frame to frame only
+/// when it orbits; a sweep's caption names the value.
+#[test]
+fn orbit_moves_the_3d_view_and_nothing_else_does() {
+    let ctx = common::ctx();
+    let mut s = small_scene(&[], 3);
+    s.particles.count = 0;
+    s.particles.start = Start::Grid;
+    s.view = View::ThreeD;
+    let d = dir("orbit-still");
+    let still = record_frames(&ctx, &s, &d);
+    assert!(still[1] == still[0] && still[2] == still[0]);
+    s.record.orbit = 10.0;
+    let d = dir("orbit");
+    let turning = record_frames(&ctx, &s, &d);
+    assert!(turning[0] == still[0], "frame 0 of an orbit is the scene's own camera");
+    let n1 = diff_pixels(&turning[0], &turning[1]).len();
+    let n2 = diff_pixels(&turning[1], &turning[2]).len();
+    eprintln!("orbit 10°/frame: {n1} and {n2} of 19200 pixels change");
+    // Measured 2436 and 2353 (the surface turns; the margins and title stay).
+    assert!(n1 > 1000 && n2 > 1000, "{n1} {n2}");
+
+    let anim = record::animate::Animation::new(&Scene {
+        record: RecordConfig {
+            frames: 5,
+            sweep: Some(Sweep {
+                param: SweepParam::Lr,
+                from: 0.001,
+                to: 0.1,
+                log: true,
+            }),
+            ..Default::default()
+        },
+        ..s.clone()
+    });
+    assert_eq!(anim.caption(0).unwrap(), "lr = 0.001");
+    assert_eq!(anim.caption(2).unwrap(), "lr = 0.01");
+    assert_eq!(anim.caption(4).unwrap(), "lr = 0.1");
+}
+
+/// The engine's optimizer can change between steps: 5 steps of gd at lr 0.01
+/// then 5 at 0.02 on x² + y² give x₀ · 0.98⁵ · 0.96⁵.
+#[test]
+fn lr_changes_between_steps() {
+    use gradfield::gpu::{EngineConfig, ParticleEngine};
+    use gradfield::optim::{Optimizer, OptimizerKind, Stop};
+    let ctx = common::ctx();
+    let f = gradfield::Function::parse("x^2 + y^2").unwrap();
+    let domain = gradfield::Domain::new(-10.0, 10.0, -10.0, 10.0);
+    let config = EngineConfig {
+        optimizer: Optimizer::new(OptimizerKind::Gd, 0.01),
+        stop: Stop::for_domain(&domain, 0.0, u32::MAX),
+        iters_per_dispatch: 1,
+        trail_len: 0,
+        trail_stride: 1,
+    };
+    let mut e = ParticleEngine::new(&ctx, &f, &[[3.0, -2.0]], config).unwrap();
+    e.step(&ctx, 5);
+    e.set_optimizer(&ctx, &Optimizer::new(OptimizerKind::Gd, 0.02)).unwrap();
+    e.step(&ctx, 5);
+    let p = e.read(&ctx).unwrap()[0];
+    let k = 0.98f64.powi(5) * 0.96f64.powi(5);
+    let err = ((p.pos[0] as f64 - 3.0 * k).abs()).max((p.pos[1] as f64 + 2.0 * k).abs());
+    eprintln!("after the lr change: {:?}, expected {:?}, error {err:e}", p.pos, [3.0 * k, -2.0 * k]);
+    // Measured 8.8e-8 (f32 rounding over 10 steps); without the change it would be 0.24.
+    assert!(err < 1e-5, "{err}");
+    let e2 = e.set_optimizer(&ctx, &Optimizer::new(OptimizerKind::Adam, 0.02)).unwrap_err();
+    assert!(e2.is_user_error(), "{e2}");
+}
+
+/// Frame 0 of `record` is what `render --steps 0` draws, pixel for pixel
+/// (2D with particles, arrows, contours and critical points; split with an orbit).
+#[test]
+fn binary_frame0_equals_render() {
+    let d = dir("frame0");
+    for (name, extra) in [("2d", vec![]), ("split", vec!["--view", "split", "--orbit", "5"])] {
+        let png = d.join(format!("{name}.png"));
+        let frames = d.join(format!("{name}-frames/"));
+        let mut args = vec!["render", "assets/scenes/himmelblau.toml", "--size", "240x160", "--steps", "0"];
+        args.extend(extra.iter().filter(|a| **a != "--orbit" && **a != "5"));
+        args.extend(["-o", png.to_str().unwrap()]);
+        let o = gradfield(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let mut args = vec!["record", "assets/scenes/himmelblau.toml", "--size", "240x160", "--frames", "3", "--quiet"];
+        args.extend(extra.iter());
+        args.extend(["-o", frames.to_str().unwrap()]);
+        let o = gradfield(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let a = Image::load_png(&png).unwrap();
+        let b = Image::load_png(&d.join(format!("{name}-frames/frame_00000.png"))).unwrap();
+        let diff = diff_pixels(&a, &b);
+        assert!(diff.is_empty(), "{name}: frame 0 differs from render in {} pixels, first {:?}", diff.len(), diff[0]);
+        let c = Image::load_png(&d.join(format!("{name}-frames/frame_00002.png"))).unwrap();
+        assert!(a != c, "{name}: frame 2 has moved on");
+    }
+    assert!(leftovers(&d).is_empty(), "{:?}", leftovers(&d));
+}
+
+#[test]
+fn binary_gif_frames_delay_and_loop() {
+    let d = dir("bin-gif");
+    let out = d.join("h.gif");
+    let o = gradfield(&[
+        "record", "himmelblau", "-o", out.to_str().unwrap(), "--size", "160x120", "--frames", "12", "--fps", "20",
+        "--particles", "50",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("12 frames"), "{}", stderr(&o));
+    let (frames, delays, repeat, _) = decode_gif(&out);
+    assert_eq!(frames.len(), 12);
+    assert!(delays.iter().all(|&d| d == 5), "{delays:?}");
+    assert_eq!(repeat, gif::Repeat::Infinite);
+    assert!(frames[11] != frames[0]);
+    assert!(leftovers(&d).is_empty(), "{:?}", leftovers(&d));
+}
+
+fn binary_video(ext: &str, codec: &str) {
+    let _g = lock_ffmpeg();
+    let d = dir(&format!("bin-{ext}"));
+    let out = d.join(format!("h.{ext}"));
+    let o = gradfield(&[
+        "record", "assets/scenes/himmelblau.toml", "-o", out.to_str().unwrap(), "--size", "160x120", "--frames",
+        "15", "--fps", "10", "--particles", "50",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let j = ffprobe(&out);
+    eprintln!("{ext}: {j}");
+    let s = &j["streams"][0];
+    assert_eq!(s["codec_name"], codec);
+    assert_eq!(s["pix_fmt"], "yuv420p");
+    assert_eq!((s["width"].as_u64(), s["height"].as_u64()), (Some(160), Some(120)));
+    assert_eq!(s["nb_read_frames"].as_str().unwrap().parse::<u32>().unwrap(), 15);
+    let dur: f64 = j["format"]["duration"].as_str().unwrap().parse().unwrap();
+    // 15 frames at 10 fps (measured 1.500000 for both containers).
+    assert!((dur - 1.5).abs() <= 0.05, "duration {dur}");
+    assert!(leftovers(&d).is_empty(), "{:?}", leftovers(&d));
+}
+
+#[test]
+fn binary_mp4() {
+    binary_video("mp4", "h264");
+}
+
+#[test]
+fn binary_webm() {
+    binary_video("webm", "vp9");
+}
+
+/// Wrong values are exit 2 with the limit in the message; nothing is written.
+#[test]
+fn binary_bad_values_exit_2_with_the_limit() {
+    let d = dir("bin-bad");
+    let out = d.join("x.gif");
+    let o = out.to_str().unwrap();
+    for (flag, value, says) in [
+        ("--frames", "0", "1 to 100000"),
+        ("--frames", "1000000", "1 to 100000"),
+        ("--fps", "0", "at most 240"),
+        ("--fps", "NaN", "at most 240"),
+        ("--fps", "1000", "at most 240"),
+        ("--size", "0x120", "between 64 and 8192"),
+        ("--size", "100000x100", "between 64 and 8192"),
+        ("--steps-per-frame", "0", "1 to 100000"),
+        ("--steps-per-frame", "999999", "1 to 100000"),
+        ("--orbit", "inf", "[-360, 360]"),
+        ("--sweep", "lr:0:0.1", "learning rate"),
+        ("--sweep", "speed:1:2", "PARAM"),
+    ] {
+        let r = gradfield(&["record", "himmelblau", "-o", o, flag, value]);
+        let e = stderr(&r);
+        assert_eq!(r.status.code(), Some(2), "{flag} {value}: {e}");
+        assert!(e.contains(says) && e.lines().count() == 1, "{flag} {value}: {e}");
+    }
+    let r = gradfield(&["record", "himmelblau", "-o", o, "--orbit", "5"]);
+    assert_eq!(r.status.code(), Some(2));
+    assert!(stderr(&r).contains("--view 3d or split"), "{}", stderr(&r));
+    let r = gradfield(&["record", "himmelblau", "-o", d.join("x.avi").to_str().unwrap()]);
+    assert_eq!(r.status.code(), Some(2), "{}", stderr(&r));
+    let r = gradfield(&["record", "himmelblau", "-o", d.join("x.mp4").to_str().unwrap(), "--size", "161x120"]);
+    assert_eq!(r.status.code(), Some(2), "{}", stderr(&r));
+    assert!(stderr(&r).contains("even"), "{}", stderr(&r));
+    assert_eq!(std::fs::read_dir(&d).unwrap().count(), 0);
+}
+
+/// An unwritable output is exit 1 with the path, before any frame; a
+/// missing ffmpeg is exit 1 naming the package.
+#[test]
+fn binary_unwritable_output_and_missing_ffmpeg() {
+    let d = dir("bin-unwritable");
+    for out in ["/proc/gradfield-nope/x.gif", "/proc/gradfield-nope/frames/", "/proc/gradfield-nope/x.mp4"] {
+        let r = gradfield(&["record", "himmelblau", "-o", out, "--frames", "2"]);
+        let e = stderr(&r);
+        assert_eq!(r.status.code(), Some(1), "{out}: {e}");
+        assert!(e.contains("/proc/gradfield-nope") && e.lines().count() == 1, "{out}: {e}");
+    }
+    let empty = d.join("empty-path");
+    std::fs::create_dir(&empty).unwrap();
+    let out = d.join("x.mp4");
+    let r = Command::new(env!("CARGO_BIN_EXE_gradfield"))
+        .args(["record", "himmelblau", "-o", out.to_str().unwrap(), "--frames", "2"])
+        .env("PATH", &empty)
+        .env_remove("GRADFIELD_FFMPEG")
+        .output()
+        .unwrap();
+    let e = stderr(&r);
+    assert_eq!(r.status.code(), Some(1), "{e}");
+    assert!(e.contains("ffmpeg not found") && e.contains("apt-get install ffmpeg"), "{e}");
+    assert!(!out.exists());
+    assert!(leftovers(&d).is_empty(), "{:?}", leftovers(&d));
+}
+
+/// SIGINT during a long recording: exit 130, one line, no output and no
+/// temporary file (GIF and MP4, whose ffmpeg child must be stopped too).
+#[test]
+fn binary_ctrl_c_leaves_nothing() {
+    let d = dir("bin-ctrl-c");
+    for name in ["long.gif", "long.mp4"] {
+        let out = d.join(name);
+        let child = Command::new(env!("CARGO_BIN_EXE_gradfield"))
+            .args(["record", "himmelblau", "-o", out.to_str().unwrap(), "--size", "160x120", "--frames", "100000"])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Wait until the temporary output exists (the recording has started).
+        let t = std::time::Instant::now();
+        while leftovers(&d).is_empty() {
+            assert!(t.elapsed().as_secs() < 60, "no temporary output appeared");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        let k = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+        assert!(k.success());
+        let o = child.wait_with_output().unwrap();
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(130), "{name}: {e}");
+        assert!(e.contains("interrupted after") && e.lines().count() == 1, "{name}: {e}");
+        assert!(!out.exists(), "{name} exists after Ctrl-C");
+        assert!(leftovers(&d).is_empty(), "{name}: {:?}", leftovers(&d));
+    }
+}
+
+/// Throughput of a 120-frame 1280×720 recording of 65,536 particles to GIF
+/// and MP4. Run: cargo test --release --test record -- --ignored --nocapture bench
+#[test]
+#[ignore]
+fn bench_record_gif_and_mp4() {
+    let ctx = common::ctx();
+    for format in [record::Format::Gif, record::Format::Mp4] {
+        let s = record::bench_record_stats(&ctx, 120, [1280, 720], 65_536, format).unwrap();
+        eprintln!(
+            "bench record {format:?}: 120 frames 1280x720, 65536 particles: {:.2} frames/s ({:.1} s; render+readback {:.1} s, encode {:.1} s; {:.1} MB) on {}",
+            s.fps_render,
+            s.seconds,
+            s.render_seconds,
+            s.encode_seconds,
+            s.bytes_written as f64 / 1e6,
+            ctx.describe()
+        );
+        assert_eq!(s.frames, 120);
+    }
+}

@@ -103,11 +103,16 @@ impl FfmpegSink {
         }
         let tmp = crate::io::temp_path(path);
         let program = program();
-        let mut child = Command::new(&program)
-            .args(args(codec, width, height, fps, opts.crf, &tmp))
+        let mut cmd = Command::new(&program);
+        cmd.args(args(codec, width, height, fps, opts.crf, &tmp))
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
-            .stderr(Stdio::piped())
+            .stderr(Stdio::piped());
+        // Its own process group: a Ctrl-C in the terminal reaches gradfield
+        // only, which then stops ffmpeg and removes the temporary file itself.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        let mut child = cmd
             .spawn()
             .map_err(|e| {
                 let source = if e.kind() == std::io::ErrorKind::NotFound {

@@ -14,6 +14,7 @@
 //!   leaves a partial file behind.
 
 pub mod animate;
+pub mod bench;
 pub mod ffmpeg;
 pub mod gif;
 pub mod palette;
@@ -23,6 +24,7 @@ pub mod progress;
 pub mod readback;
 
 pub use animate::{record_into, record_scene};
+pub use bench::{bench_record, bench_record_stats};
 pub use pipeline::{record, FrameSource, RecordStats};
 pub use progress::Progress;
 pub use readback::{GpuFrames, Readback};
