@@ -896,6 +896,37 @@ fn binary_gif_frames_delay_and_loop() {
     assert!(leftovers(&d).is_empty(), "{:?}", leftovers(&d));
 }
 
+/// A scene file's [record] table sets frames, fps, steps and a sweep; the
+/// sweep's caption is drawn and moves the lr of the particles.
+#[test]
+fn binary_scene_record_table_and_lr_sweep() {
+    let d = dir("bin-table");
+    let scene = d.join("s.toml");
+    std::fs::write(
+        &scene,
+        "function = \"himmelblau\"\ndomain = [-5.0, 5.0, -5.0, 5.0]\nsize = [160, 120]\n\
+         [particles]\ncount = 30\n\
+         [record]\nframes = 5\nfps = 10.0\nsteps_per_frame = 4\n\
+         sweep = { param = \"lr\", from = 0.001, to = 0.02 }\n",
+    )
+    .unwrap();
+    let out = d.join("t.gif");
+    let o = gradfield(&["record", scene.to_str().unwrap(), "-o", out.to_str().unwrap(), "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (frames, delays, _, _) = decode_gif(&out);
+    assert_eq!(frames.len(), 5);
+    assert!(delays.iter().all(|&d| d == 10), "{delays:?}");
+    // The caption at the bottom left changes with the value.
+    let corner =
+        |f: &Image| (106..120).flat_map(|y| (0..60).map(move |x| (x, y))).map(|(x, y)| f.get(x, y)).collect::<Vec<_>>();
+    assert!(corner(&frames[0]) != corner(&frames[4]), "the caption did not change");
+    // --frames on the command line wins over the table.
+    let o = gradfield(&["record", scene.to_str().unwrap(), "-o", out.to_str().unwrap(), "--frames", "2", "--quiet"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(decode_gif(&out).0.len(), 2);
+    assert!(leftovers(&d).is_empty(), "{:?}", leftovers(&d));
+}
+
 fn binary_video(ext: &str, codec: &str) {
     let _g = lock_ffmpeg();
     let d = dir(&format!("bin-{ext}"));

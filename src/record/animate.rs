@@ -120,7 +120,7 @@ fn short(v: f64) -> String {
     }
 }
 
-/// The CPU part of a frame: `render`'s overlay plus the sweep caption.
+/// The CPU part of a frame: `render`'s overlay plus the sweep caption (bottom left).
 struct Overlay {
     scene: Scene,
     stats: Stats,
@@ -136,7 +136,8 @@ impl Overlay {
         if let Some(text) = caption {
             let fs = self.layout.font;
             let (w, h) = crate::text::measure(&text, fs);
-            let (x, y) = (8i64, (fs * 0.6) as i64);
+            // Bottom left: below the y axis's ticks, left of the x axis's labels.
+            let (x, y) = (6i64, self.layout.height as i64 - h as i64 - 5);
             let bg = self.scene.theme.background();
             for yy in y - 2..y + h as i64 + 2 {
                 for xx in x - 3..x + w as i64 + 3 {
