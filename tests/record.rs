@@ -978,6 +978,7 @@ fn binary_bad_values_exit_2_with_the_limit() {
         ("--orbit", "inf", "[-360, 360]"),
         ("--sweep", "lr:0:0.1", "learning rate"),
         ("--sweep", "speed:1:2", "PARAM"),
+        ("--steps", "10", "--steps-per-frame"),
     ] {
         let r = gradfield(&["record", "himmelblau", "-o", o, flag, value]);
         let e = stderr(&r);
@@ -1018,6 +1019,35 @@ fn binary_unwritable_output_and_missing_ffmpeg() {
     let e = stderr(&r);
     assert_eq!(r.status.code(), Some(1), "{e}");
     assert!(e.contains("ffmpeg not found") && e.contains("apt-get install ffmpeg"), "{e}");
+    assert!(!out.exists());
+    assert!(leftovers(&d).is_empty(), "{:?}", leftovers(&d));
+}
+
+/// ffmpeg dying mid-way (a stand-in that reads a little and exits 1 like
+/// ffmpeg on a full disk): exit 1 with ffmpeg's words, no output, no temp file.
+#[test]
+fn binary_ffmpeg_dying_midway() {
+    let d = dir("bin-ffmpeg-dies");
+    let script = d.join("fake-ffmpeg.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nhead -c 100000 >/dev/null\necho 'fake-ffmpeg: No space left on device' >&2\nexit 1\n",
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let out = d.join("x.mp4");
+    let r = Command::new(env!("CARGO_BIN_EXE_gradfield"))
+        .args(["record", "himmelblau", "-o", out.to_str().unwrap(), "--size", "160x120", "--frames", "20"])
+        .env("GRADFIELD_FFMPEG", &script)
+        .output()
+        .unwrap();
+    let e = stderr(&r);
+    assert_eq!(r.status.code(), Some(1), "{e}");
+    assert!(e.contains("No space left on device") && e.lines().count() == 1, "{e}");
     assert!(!out.exists());
     assert!(leftovers(&d).is_empty(), "{:?}", leftovers(&d));
 }

@@ -145,6 +145,12 @@ pub fn build(a: &RecordArgs) -> Result<Scene, Error> {
             )));
         }
     }
+    if let Some(n) = a.scene.steps {
+        return Err(Error::input(format!(
+            "--steps {n}: a recording starts from the start state (frame 0) and runs \
+             --steps-per-frame steps between frames; --steps is for render"
+        )));
+    }
     let sweep = a.sweep.as_deref().map(parse_sweep).transpose()?;
     let mut scene = build_scene(&a.target, &a.scene)?;
     let r = &mut scene.record;
