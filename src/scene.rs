@@ -469,7 +469,7 @@ impl RecordConfig {
                     s.from, s.to
                 )));
             }
-            if s.log && !(s.from * s.to > 0.0) {
+            if s.log && s.from * s.to <= 0.0 {
                 return Err(Error::input(format!(
                     "sweep of {name} from {} to {} with log steps: both ends must be non-zero and of one sign",
                     s.from, s.to
@@ -870,9 +870,15 @@ impl Scene {
 
     fn validate_camera(&self) -> Result<()> {
         let cam = &self.camera;
-        let finite = [cam.azimuth, cam.elevation, cam.distance, cam.fov, cam.zscale]
-            .iter()
-            .all(|v| v.is_finite());
+        let finite = [
+            cam.azimuth,
+            cam.elevation,
+            cam.distance,
+            cam.fov,
+            cam.zscale,
+        ]
+        .iter()
+        .all(|v| v.is_finite());
         if !finite
             || cam.distance <= 0.0
             || !(1.0..=150.0).contains(&cam.fov)
@@ -921,7 +927,10 @@ mod tests {
         let text = "function = \"x^2\"\n[record]\nframes = 12\nfps = 8.0\nsteps_per_frame = 3\n\
                     sweep = { param = \"lr\", from = 0.001, to = 0.1, log = true }\n";
         let s = Scene::from_toml(text, "s.toml").unwrap();
-        assert_eq!((s.record.frames, s.record.fps, s.record.steps_per_frame), (12, 8.0, 3));
+        assert_eq!(
+            (s.record.frames, s.record.fps, s.record.steps_per_frame),
+            (12, 8.0, 3)
+        );
         let sw = s.record.sweep.clone().unwrap();
         assert_eq!(sw.param, SweepParam::Lr);
         assert!((sw.value(0, 12) - 0.001).abs() < 1e-15 && (sw.value(11, 12) - 0.1).abs() < 1e-12);
@@ -932,17 +941,32 @@ mod tests {
             ("fps = 0.0", "at most 240"),
             ("steps_per_frame = 0", "1 to 100000"),
             ("orbit = 400.0", "[-360, 360]"),
-            ("sweep = { param = \"lr\", from = 0.0, to = 0.1 }", "learning rate"),
-            ("sweep = { param = \"elevation\", from = 0.0, to = 95.0 }", "elevation in [-89.9, 89.9]"),
-            ("sweep = { param = \"lr\", from = -0.1, to = 0.1, log = true }", "one sign"),
+            (
+                "sweep = { param = \"lr\", from = 0.0, to = 0.1 }",
+                "learning rate",
+            ),
+            (
+                "sweep = { param = \"elevation\", from = 0.0, to = 95.0 }",
+                "elevation in [-89.9, 89.9]",
+            ),
+            (
+                "sweep = { param = \"lr\", from = -0.1, to = 0.1, log = true }",
+                "one sign",
+            ),
         ] {
             let e = Scene::from_toml(&format!("[record]\n{bad}\n"), "s.toml").unwrap_err();
             let m = e.to_string();
-            assert!(e.is_user_error() && m.starts_with("s.toml: ") && m.contains(says), "{bad}: {m}");
+            assert!(
+                e.is_user_error() && m.starts_with("s.toml: ") && m.contains(says),
+                "{bad}: {m}"
+            );
         }
-        let e = Scene::from_toml("[record]\nsweep = { param = \"speed\", from = 1.0, to = 2.0 }\n", "s.toml")
-            .unwrap_err()
-            .to_string();
+        let e = Scene::from_toml(
+            "[record]\nsweep = { param = \"speed\", from = 1.0, to = 2.0 }\n",
+            "s.toml",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("s.toml:2:"), "{e}");
     }
 

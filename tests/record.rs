@@ -24,7 +24,9 @@ fn lock_ffmpeg() -> std::sync::MutexGuard<'static, ()> {
 }
 
 fn dir(name: &str) -> PathBuf {
-    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("record").join(name);
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("record")
+        .join(name);
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     d
@@ -78,7 +80,13 @@ impl Moving {
             }
         }
         let k = if self.still { 0 } else { i };
-        img.fill_rect(10 + 3 * k as i64, 8 + 2 * k as i64, 16, 16, [255, 230, 20, 255]);
+        img.fill_rect(
+            10 + 3 * k as i64,
+            8 + 2 * k as i64,
+            16,
+            16,
+            [255, 230, 20, 255],
+        );
         img
     }
 }
@@ -86,7 +94,9 @@ impl Moving {
 impl FrameSource for Moving {
     fn render(&mut self, index: u32) -> Result<Image> {
         if self.fail_at == Some(index) {
-            return Err(Error::input(format!("synthetic render failure at frame {index}")));
+            return Err(Error::input(format!(
+                "synthetic render failure at frame {index}"
+            )));
         }
         let img = self.frame(index);
         self.rendered += 1;
@@ -99,7 +109,13 @@ impl FrameSource for Moving {
     }
 }
 
-fn run(src: &mut Moving, out: &Path, frames: u32, fps: f64, opts: &SinkOptions) -> Result<record::RecordStats> {
+fn run(
+    src: &mut Moving,
+    out: &Path,
+    frames: u32,
+    fps: f64,
+    opts: &SinkOptions,
+) -> Result<record::RecordStats> {
     let sink = open_sink(out, src.w, src.h, fps, opts)?;
     let cancel = AtomicBool::new(false);
     record::record(src, sink, frames, Progress::hidden(), &cancel)
@@ -162,7 +178,10 @@ fn gif_has_every_frame_the_delay_the_loop_and_close_colours() {
     // Frame differencing: after frame 0 only the region the square left and entered is written.
     assert_eq!(rects[0], (160, 120));
     for r in &rects[1..] {
-        assert!(r.0 <= 19 && r.1 <= 18, "changed rectangle {r:?} larger than the square's motion");
+        assert!(
+            r.0 <= 19 && r.1 <= 18,
+            "changed rectangle {r:?} larger than the square's motion"
+        );
     }
     let (mut worst, mut mean) = (0u8, 0f64);
     for (i, f) in frames.iter().enumerate() {
@@ -170,10 +189,15 @@ fn gif_has_every_frame_the_delay_the_loop_and_close_colours() {
         worst = worst.max(w);
         mean = mean.max(m);
     }
-    eprintln!("GIF palette error over 24 frames: worst channel {worst}, worst frame mean {mean:.2}");
+    eprintln!(
+        "GIF palette error over 24 frames: worst channel {worst}, worst frame mean {mean:.2}"
+    );
     // Measured: worst 21, worst frame mean 3.16 (a smooth 3-channel gradient of
     // ~19,000 colours into 255 entries, looked up through a 6-bit cache).
-    assert!(worst <= 24 && mean <= 4.0, "palette error worst {worst} mean {mean}");
+    assert!(
+        worst <= 24 && mean <= 4.0,
+        "palette error worst {worst} mean {mean}"
+    );
     // The moving square (a colour in the first frame) must come back exactly in place.
     let f10 = &frames[10];
     assert_eq!(f10.get(10 + 30 + 8, 8 + 20 + 8)[..3], [255, 230, 20]);
@@ -204,7 +228,10 @@ fn gif_dithered_is_valid_and_close() {
     }
     eprintln!("dithered GIF: worst channel {worst}, worst frame mean {mean:.2}");
     // Measured: worst 17, mean 3.3 (dithering trades peak error for smoother bands).
-    assert!(worst <= 28 && mean <= 5.0, "dithered error worst {worst} mean {mean}");
+    assert!(
+        worst <= 28 && mean <= 5.0,
+        "dithered error worst {worst} mean {mean}"
+    );
 }
 
 #[test]
@@ -215,9 +242,17 @@ fn gif_delay_rounds_and_reports_the_effective_fps() {
     let stats = run(&mut src, &out, 3, 30.0, &SinkOptions::default()).unwrap();
     let (_, delays, _, _) = decode_gif(&out);
     assert_eq!(delays, vec![3, 3, 3]);
-    assert!((stats.fps_output - 100.0 / 3.0).abs() < 1e-9, "{}", stats.fps_output);
+    assert!(
+        (stats.fps_output - 100.0 / 3.0).abs() < 1e-9,
+        "{}",
+        stats.fps_output
+    );
     assert_eq!(record::gif::delay_cs(20.0), 5);
-    assert_eq!(record::gif::delay_cs(1000.0), 2, "browsers slow delays under 2 cs down");
+    assert_eq!(
+        record::gif::delay_cs(1000.0),
+        2,
+        "browsers slow delays under 2 cs down"
+    );
 }
 
 #[test]
@@ -225,10 +260,24 @@ fn still_gif_frames_cost_almost_nothing() {
     let d = dir("gif-still");
     let mut one = Moving::new(160, 120);
     one.still = true;
-    run(&mut one, &d.join("one.gif"), 1, 20.0, &SinkOptions::default()).unwrap();
+    run(
+        &mut one,
+        &d.join("one.gif"),
+        1,
+        20.0,
+        &SinkOptions::default(),
+    )
+    .unwrap();
     let mut many = Moving::new(160, 120);
     many.still = true;
-    run(&mut many, &d.join("thirty.gif"), 30, 20.0, &SinkOptions::default()).unwrap();
+    run(
+        &mut many,
+        &d.join("thirty.gif"),
+        30,
+        20.0,
+        &SinkOptions::default(),
+    )
+    .unwrap();
     let a = std::fs::metadata(d.join("one.gif")).unwrap().len();
     let b = std::fs::metadata(d.join("thirty.gif")).unwrap().len();
     eprintln!("1 frame: {a} bytes, 30 identical frames: {b} bytes");
@@ -258,7 +307,11 @@ fn ffprobe(path: &Path) -> serde_json::Value {
         .arg(path)
         .output()
         .expect("ffprobe runs (Debian package ffmpeg)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -276,7 +329,14 @@ fn check_video(ext: &str, codec: &str) {
     assert_eq!(s["width"], 160);
     assert_eq!(s["height"], 120);
     assert_eq!(s["pix_fmt"], "yuv420p");
-    assert_eq!(s["nb_read_frames"].as_str().unwrap().parse::<u32>().unwrap(), 24);
+    assert_eq!(
+        s["nb_read_frames"]
+            .as_str()
+            .unwrap()
+            .parse::<u32>()
+            .unwrap(),
+        24
+    );
     let dur: f64 = j["format"]["duration"].as_str().unwrap().parse().unwrap();
     // 24 frames at 12 fps = 2 s; containers round to their time base (measured: mp4 2.000, webm 2.000–2.005).
     assert!((dur - 2.0).abs() <= 0.05, "duration {dur}");
@@ -338,7 +398,11 @@ fn png_sequence_is_lossless_with_padded_names() {
     for (i, n) in names.iter().enumerate() {
         let p = frames_dir.join(n);
         total += std::fs::metadata(&p).unwrap().len();
-        assert_eq!(Image::load_png(&p).unwrap(), src.frame(i as u32), "frame {i}");
+        assert_eq!(
+            Image::load_png(&p).unwrap(),
+            src.frame(i as u32),
+            "frame {i}"
+        );
     }
     assert_eq!(stats.bytes_written, total);
     assert!(leftovers(&d).is_empty(), "{:?}", leftovers(&d));
@@ -354,8 +418,19 @@ fn png_sequence_is_lossless_with_padded_names() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     names.sort();
-    assert_eq!(names, ["frame_00000.png", "frame_00001.png", "frame_00002.png", "notes.txt"]);
-    assert_eq!(Image::load_png(&frames_dir.join("frame_00002.png")).unwrap(), src.frame(0));
+    assert_eq!(
+        names,
+        [
+            "frame_00000.png",
+            "frame_00001.png",
+            "frame_00002.png",
+            "notes.txt"
+        ]
+    );
+    assert_eq!(
+        Image::load_png(&frames_dir.join("frame_00002.png")).unwrap(),
+        src.frame(0)
+    );
     assert!(leftovers(&d).is_empty(), "{:?}", leftovers(&d));
 }
 
@@ -367,9 +442,18 @@ fn png_names_widen_past_99999_frames() {
 
 #[test]
 fn unwritable_paths_fail_and_leave_nothing() {
-    let e = run(&mut Moving::new(32, 32), Path::new("/proc/nope/out.gif"), 2, 10.0, &SinkOptions::default())
-        .unwrap_err();
-    assert!(matches!(e, Error::Io { .. }) && e.to_string().contains("/proc/nope/out.gif"), "{e}");
+    let e = run(
+        &mut Moving::new(32, 32),
+        Path::new("/proc/nope/out.gif"),
+        2,
+        10.0,
+        &SinkOptions::default(),
+    )
+    .unwrap_err();
+    assert!(
+        matches!(e, Error::Io { .. }) && e.to_string().contains("/proc/nope/out.gif"),
+        "{e}"
+    );
     assert!(!Path::new("/proc/nope").exists());
 
     // The temporary file is written, then the rename fails (the target is a
@@ -396,8 +480,14 @@ fn unwritable_paths_fail_and_leave_nothing() {
 
     // Video into a missing directory.
     let _g = lock_ffmpeg();
-    let e = run(&mut Moving::new(32, 32), &d.join("missing/out.mp4"), 2, 10.0, &SinkOptions::default())
-        .unwrap_err();
+    let e = run(
+        &mut Moving::new(32, 32),
+        &d.join("missing/out.mp4"),
+        2,
+        10.0,
+        &SinkOptions::default(),
+    )
+    .unwrap_err();
     assert!(e.to_string().contains("missing/out.mp4"), "{e}");
     assert!(leftovers(&d).is_empty(), "{:?}", leftovers(&d));
 }
@@ -407,13 +497,22 @@ fn missing_ffmpeg_names_the_package() {
     let _g = lock_ffmpeg();
     let d = dir("no-ffmpeg");
     std::env::set_var("GRADFIELD_FFMPEG", "/nonexistent/ffmpeg");
-    let r = run(&mut Moving::new(32, 32), &d.join("x.mp4"), 2, 10.0, &SinkOptions::default());
+    let r = run(
+        &mut Moving::new(32, 32),
+        &d.join("x.mp4"),
+        2,
+        10.0,
+        &SinkOptions::default(),
+    );
     std::env::remove_var("GRADFIELD_FFMPEG");
     let e = r.unwrap_err();
     eprintln!("{e}");
     assert!(!e.is_user_error(), "a missing tool is exit 1, not 2");
     let msg = e.to_string();
-    assert!(msg.contains("ffmpeg not found") && msg.contains("apt-get install ffmpeg"), "{msg}");
+    assert!(
+        msg.contains("ffmpeg not found") && msg.contains("apt-get install ffmpeg"),
+        "{msg}"
+    );
     assert!(!d.join("x.mp4").exists());
     assert!(leftovers(&d).is_empty(), "{:?}", leftovers(&d));
 }
@@ -436,7 +535,13 @@ fn ffmpeg_dying_midway_reports_its_stderr_and_leaves_nothing() {
     }
     let out = d.join("x.webm");
     std::env::set_var("GRADFIELD_FFMPEG", &script);
-    let r = run(&mut Moving::new(160, 120), &out, 40, 10.0, &SinkOptions::default());
+    let r = run(
+        &mut Moving::new(160, 120),
+        &out,
+        40,
+        10.0,
+        &SinkOptions::default(),
+    );
     std::env::remove_var("GRADFIELD_FFMPEG");
     let e = r.unwrap_err();
     eprintln!("{e}");
@@ -455,7 +560,11 @@ static CANCEL_PNG: AtomicBool = AtomicBool::new(false);
 fn cancel_after_three_frames_writes_nothing() {
     let _g = lock_ffmpeg();
     let d = dir("cancel");
-    for (name, flag) in [("c.gif", &CANCEL_GIF), ("c.mp4", &CANCEL_MP4), ("frames/", &CANCEL_PNG)] {
+    for (name, flag) in [
+        ("c.gif", &CANCEL_GIF),
+        ("c.mp4", &CANCEL_MP4),
+        ("frames/", &CANCEL_PNG),
+    ] {
         let out = d.join(name);
         let mut src = Moving::new(64, 48);
         src.cancel_after = Some((3, flag));
@@ -465,7 +574,11 @@ fn cancel_after_three_frames_writes_nothing() {
             panic!("{name}: expected an I/O error, got {e}");
         };
         assert_eq!(source.kind(), std::io::ErrorKind::Interrupted, "{name}");
-        assert!(e.to_string().contains("interrupted after 3 of 10 frames; nothing written"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("interrupted after 3 of 10 frames; nothing written"),
+            "{e}"
+        );
         assert_eq!(src.rendered, 3, "{name}: rendering stops at the flag");
         assert!(!out.exists(), "{name} exists after cancel");
         assert!(leftovers(&d).is_empty(), "{name}: {:?}", leftovers(&d));
@@ -480,7 +593,11 @@ fn a_render_error_aborts_the_sink() {
     let mut src = Moving::new(64, 48);
     src.fail_at = Some(5);
     let e = run(&mut src, &out, 10, 10.0, &SinkOptions::default()).unwrap_err();
-    assert!(e.to_string().contains("synthetic render failure at frame 5"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("synthetic render failure at frame 5"),
+        "{e}"
+    );
     assert!(!out.exists());
     assert_eq!(std::fs::read_dir(&d).unwrap().count(), 0);
 }
@@ -490,7 +607,10 @@ fn sink_rejects_a_frame_of_the_wrong_size() {
     let d = dir("wrong-size");
     let mut sink = open_sink(&d.join("w.gif"), 32, 32, 10.0, &SinkOptions::default()).unwrap();
     let e = sink.push(&Image::new(16, 16, [0, 0, 0, 255])).unwrap_err();
-    assert!(e.to_string().contains("16x16") && e.to_string().contains("32x32"), "{e}");
+    assert!(
+        e.to_string().contains("16x16") && e.to_string().contains("32x32"),
+        "{e}"
+    );
     sink.abort();
     assert_eq!(std::fs::read_dir(&d).unwrap().count(), 0);
 }
@@ -550,7 +670,12 @@ fn gpu_readback_ring_returns_frames_in_order() {
         let img = src.render(i).unwrap();
         assert_eq!((img.width, img.height), (w, h));
         let expected = Image::new(w, h, colour(i));
-        assert!(img == expected, "frame {i}: first pixel {:?}, expected {:?}", img.get(0, 0), colour(i));
+        assert!(
+            img == expected,
+            "frame {i}: first pixel {:?}, expected {:?}",
+            img.get(0, 0),
+            colour(i)
+        );
     }
     assert!(src.render(frames).is_err(), "past the end");
     drop(src);
@@ -589,7 +714,11 @@ fn gpu_readback_ring_returns_frames_in_order() {
         }
         assert!(rb.pending() <= 3);
     }
-    assert_eq!(out.len(), 2, "frames 0 and 1 came back when the ring was full");
+    assert_eq!(
+        out.len(),
+        2,
+        "frames 0 and 1 came back when the ring was full"
+    );
     while let Some(img) = rb.next(&ctx).unwrap() {
         out.push(img);
     }
@@ -620,7 +749,13 @@ fn gpu_frames_record_to_gif() {
     });
     let view = texture.create_view(&Default::default());
     // Two colours alternating: both are in the palette built from frames 0 and 1.
-    let colour = |i: u32| if i % 2 == 0 { [200u8, 40, 40, 255] } else { [20, 60, 220, 255] };
+    let colour = |i: u32| {
+        if i % 2 == 0 {
+            [200u8, 40, 40, 255]
+        } else {
+            [20, 60, 220, 255]
+        }
+    };
     let mut src = record::GpuFrames::new(&ctx, &texture, 6, 2, |_ctx, enc, i| {
         let c = colour(i);
         enc.begin_render_pass(&wgpu::RenderPassDescriptor {
@@ -653,7 +788,14 @@ fn gpu_frames_record_to_gif() {
         ..Default::default()
     };
     let sink = open_sink(&out, w, h, 10.0, &opts).unwrap();
-    let stats = record::record(&mut src, sink, 6, Progress::hidden(), &AtomicBool::new(false)).unwrap();
+    let stats = record::record(
+        &mut src,
+        sink,
+        6,
+        Progress::hidden(),
+        &AtomicBool::new(false),
+    )
+    .unwrap();
     eprintln!("{stats:?}");
     let (frames, _, _, _) = decode_gif(&out);
     assert_eq!(frames.len(), 6);
@@ -703,7 +845,15 @@ fn small_scene(points: &[[f64; 2]], frames: u32) -> Scene {
 fn record_frames(ctx: &gradfield::gpu::Context, scene: &Scene, d: &Path) -> Vec<Image> {
     let out = d.join("frames/");
     let opts = record::animate::default_options(scene);
-    let stats = record::record_scene(ctx, scene, &out, &opts, Progress::hidden(), &AtomicBool::new(false)).unwrap();
+    let stats = record::record_scene(
+        ctx,
+        scene,
+        &out,
+        &opts,
+        Progress::hidden(),
+        &AtomicBool::new(false),
+    )
+    .unwrap();
     assert_eq!(stats.frames, scene.record.frames);
     (0..scene.record.frames)
         .map(|i| Image::load_png(&d.join("frames").join(record::pngseq::frame_name(i, 5))).unwrap())
@@ -735,7 +885,10 @@ fn scene_frames_change_only_where_particles_move() {
     still.particles.start = Start::Grid;
     let frames = record_frames(&ctx, &still, &d);
     for (i, f) in frames.iter().enumerate() {
-        assert!(*f == frames[0], "frame {i} of a scene without particles differs from frame 0");
+        assert!(
+            *f == frames[0],
+            "frame {i} of a scene without particles differs from frame 0"
+        );
     }
 
     let d = dir("scene-moving");
@@ -755,7 +908,12 @@ fn scene_frames_change_only_where_particles_move() {
         .map(|&s| {
             let (_, pts) = gradfield::optim::trajectory(&func, &opt, &stop, s);
             pts.iter()
-                .map(|p| (px + (p[0] - dm.xmin) / dm.width() * pw, py + (dm.ymax - p[1]) / dm.height() * ph))
+                .map(|p| {
+                    (
+                        px + (p[0] - dm.xmin) / dm.width() * pw,
+                        py + (dm.ymax - p[1]) / dm.height() * ph,
+                    )
+                })
                 .collect()
         })
         .collect();
@@ -772,12 +930,21 @@ fn scene_frames_change_only_where_particles_move() {
                 .fold(f64::INFINITY, f64::min);
             worst = worst.max(near);
         }
-        assert!(diff.len() > 10, "frame {i}: only {} pixels changed", diff.len());
+        assert!(
+            diff.len() > 10,
+            "frame {i}: only {} pixels changed",
+            diff.len()
+        );
     }
-    eprintln!("moving scene: up to {changed} changed pixels, farthest {worst:.2} px from a path point");
+    eprintln!(
+        "moving scene: up to {changed} changed pixels, farthest {worst:.2} px from a path point"
+    );
     // Measured 4.96 px (257 pixels changed at most): the 5 px disc plus its
     // antialiased edge, and trail segments drawn between samples every 2 steps.
-    assert!(worst <= 6.0, "a pixel changed {worst:.2} px away from every particle path");
+    assert!(
+        worst <= 6.0,
+        "a pixel changed {worst:.2} px away from every particle path"
+    );
 }
 
 /// Camera orbit: a 3D scene without particles changes frame to frame only
@@ -795,7 +962,10 @@ fn orbit_moves_the_3d_view_and_nothing_else_does() {
     s.record.orbit = 10.0;
     let d = dir("orbit");
     let turning = record_frames(&ctx, &s, &d);
-    assert!(turning[0] == still[0], "frame 0 of an orbit is the scene's own camera");
+    assert!(
+        turning[0] == still[0],
+        "frame 0 of an orbit is the scene's own camera"
+    );
     let n1 = diff_pixels(&turning[0], &turning[1]).len();
     let n2 = diff_pixels(&turning[1], &turning[2]).len();
     eprintln!("orbit 10°/frame: {n1} and {n2} of 19200 pixels change");
@@ -838,15 +1008,22 @@ fn lr_changes_between_steps() {
     };
     let mut e = ParticleEngine::new(&ctx, &f, &[[3.0, -2.0]], config).unwrap();
     e.step(&ctx, 5);
-    e.set_optimizer(&ctx, &Optimizer::new(OptimizerKind::Gd, 0.02)).unwrap();
+    e.set_optimizer(&ctx, &Optimizer::new(OptimizerKind::Gd, 0.02))
+        .unwrap();
     e.step(&ctx, 5);
     let p = e.read(&ctx).unwrap()[0];
     let k = 0.98f64.powi(5) * 0.96f64.powi(5);
     let err = ((p.pos[0] as f64 - 3.0 * k).abs()).max((p.pos[1] as f64 + 2.0 * k).abs());
-    eprintln!("after the lr change: {:?}, expected {:?}, error {err:e}", p.pos, [3.0 * k, -2.0 * k]);
+    eprintln!(
+        "after the lr change: {:?}, expected {:?}, error {err:e}",
+        p.pos,
+        [3.0 * k, -2.0 * k]
+    );
     // Measured 8.8e-8 (f32 rounding over 10 steps); without the change it would be 0.24.
     assert!(err < 1e-5, "{err}");
-    let e2 = e.set_optimizer(&ctx, &Optimizer::new(OptimizerKind::Adam, 0.02)).unwrap_err();
+    let e2 = e
+        .set_optimizer(&ctx, &Optimizer::new(OptimizerKind::Adam, 0.02))
+        .unwrap_err();
     assert!(e2.is_user_error(), "{e2}");
 }
 
@@ -855,15 +1032,33 @@ fn lr_changes_between_steps() {
 #[test]
 fn binary_frame0_equals_render() {
     let d = dir("frame0");
-    for (name, extra) in [("2d", vec![]), ("split", vec!["--view", "split", "--orbit", "5"])] {
+    for (name, extra) in [
+        ("2d", vec![]),
+        ("split", vec!["--view", "split", "--orbit", "5"]),
+    ] {
         let png = d.join(format!("{name}.png"));
         let frames = d.join(format!("{name}-frames/"));
-        let mut args = vec!["render", "assets/scenes/himmelblau.toml", "--size", "240x160", "--steps", "0"];
+        let mut args = vec![
+            "render",
+            "assets/scenes/himmelblau.toml",
+            "--size",
+            "240x160",
+            "--steps",
+            "0",
+        ];
         args.extend(extra.iter().filter(|a| **a != "--orbit" && **a != "5"));
         args.extend(["-o", png.to_str().unwrap()]);
         let o = gradfield(&args);
         assert!(o.status.success(), "{}", stderr(&o));
-        let mut args = vec!["record", "assets/scenes/himmelblau.toml", "--size", "240x160", "--frames", "3", "--quiet"];
+        let mut args = vec![
+            "record",
+            "assets/scenes/himmelblau.toml",
+            "--size",
+            "240x160",
+            "--frames",
+            "3",
+            "--quiet",
+        ];
         args.extend(extra.iter());
         args.extend(["-o", frames.to_str().unwrap()]);
         let o = gradfield(&args);
@@ -871,7 +1066,12 @@ fn binary_frame0_equals_render() {
         let a = Image::load_png(&png).unwrap();
         let b = Image::load_png(&d.join(format!("{name}-frames/frame_00000.png"))).unwrap();
         let diff = diff_pixels(&a, &b);
-        assert!(diff.is_empty(), "{name}: frame 0 differs from render in {} pixels, first {:?}", diff.len(), diff[0]);
+        assert!(
+            diff.is_empty(),
+            "{name}: frame 0 differs from render in {} pixels, first {:?}",
+            diff.len(),
+            diff[0]
+        );
         let c = Image::load_png(&d.join(format!("{name}-frames/frame_00002.png"))).unwrap();
         assert!(a != c, "{name}: frame 2 has moved on");
     }
@@ -883,8 +1083,18 @@ fn binary_gif_frames_delay_and_loop() {
     let d = dir("bin-gif");
     let out = d.join("h.gif");
     let o = gradfield(&[
-        "record", "himmelblau", "-o", out.to_str().unwrap(), "--size", "160x120", "--frames", "12", "--fps", "20",
-        "--particles", "50",
+        "record",
+        "himmelblau",
+        "-o",
+        out.to_str().unwrap(),
+        "--size",
+        "160x120",
+        "--frames",
+        "12",
+        "--fps",
+        "20",
+        "--particles",
+        "50",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stderr(&o).contains("12 frames"), "{}", stderr(&o));
@@ -911,17 +1121,38 @@ fn binary_scene_record_table_and_lr_sweep() {
     )
     .unwrap();
     let out = d.join("t.gif");
-    let o = gradfield(&["record", scene.to_str().unwrap(), "-o", out.to_str().unwrap(), "--quiet"]);
+    let o = gradfield(&[
+        "record",
+        scene.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let (frames, delays, _, _) = decode_gif(&out);
     assert_eq!(frames.len(), 5);
     assert!(delays.iter().all(|&d| d == 10), "{delays:?}");
     // The caption at the bottom left changes with the value.
-    let corner =
-        |f: &Image| (106..120).flat_map(|y| (0..60).map(move |x| (x, y))).map(|(x, y)| f.get(x, y)).collect::<Vec<_>>();
-    assert!(corner(&frames[0]) != corner(&frames[4]), "the caption did not change");
+    let corner = |f: &Image| {
+        (106..120)
+            .flat_map(|y| (0..60).map(move |x| (x, y)))
+            .map(|(x, y)| f.get(x, y))
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        corner(&frames[0]) != corner(&frames[4]),
+        "the caption did not change"
+    );
     // --frames on the command line wins over the table.
-    let o = gradfield(&["record", scene.to_str().unwrap(), "-o", out.to_str().unwrap(), "--frames", "2", "--quiet"]);
+    let o = gradfield(&[
+        "record",
+        scene.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--frames",
+        "2",
+        "--quiet",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(decode_gif(&out).0.len(), 2);
     assert!(leftovers(&d).is_empty(), "{:?}", leftovers(&d));
@@ -932,8 +1163,18 @@ fn binary_video(ext: &str, codec: &str) {
     let d = dir(&format!("bin-{ext}"));
     let out = d.join(format!("h.{ext}"));
     let o = gradfield(&[
-        "record", "assets/scenes/himmelblau.toml", "-o", out.to_str().unwrap(), "--size", "160x120", "--frames",
-        "15", "--fps", "10", "--particles", "50",
+        "record",
+        "assets/scenes/himmelblau.toml",
+        "-o",
+        out.to_str().unwrap(),
+        "--size",
+        "160x120",
+        "--frames",
+        "15",
+        "--fps",
+        "10",
+        "--particles",
+        "50",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let j = ffprobe(&out);
@@ -941,8 +1182,18 @@ fn binary_video(ext: &str, codec: &str) {
     let s = &j["streams"][0];
     assert_eq!(s["codec_name"], codec);
     assert_eq!(s["pix_fmt"], "yuv420p");
-    assert_eq!((s["width"].as_u64(), s["height"].as_u64()), (Some(160), Some(120)));
-    assert_eq!(s["nb_read_frames"].as_str().unwrap().parse::<u32>().unwrap(), 15);
+    assert_eq!(
+        (s["width"].as_u64(), s["height"].as_u64()),
+        (Some(160), Some(120))
+    );
+    assert_eq!(
+        s["nb_read_frames"]
+            .as_str()
+            .unwrap()
+            .parse::<u32>()
+            .unwrap(),
+        15
+    );
     let dur: f64 = j["format"]["duration"].as_str().unwrap().parse().unwrap();
     // 15 frames at 10 fps (measured 1.500000 for both containers).
     assert!((dur - 1.5).abs() <= 0.05, "duration {dur}");
@@ -983,14 +1234,29 @@ fn binary_bad_values_exit_2_with_the_limit() {
         let r = gradfield(&["record", "himmelblau", "-o", o, flag, value]);
         let e = stderr(&r);
         assert_eq!(r.status.code(), Some(2), "{flag} {value}: {e}");
-        assert!(e.contains(says) && e.lines().count() == 1, "{flag} {value}: {e}");
+        assert!(
+            e.contains(says) && e.lines().count() == 1,
+            "{flag} {value}: {e}"
+        );
     }
     let r = gradfield(&["record", "himmelblau", "-o", o, "--orbit", "5"]);
     assert_eq!(r.status.code(), Some(2));
     assert!(stderr(&r).contains("--view 3d or split"), "{}", stderr(&r));
-    let r = gradfield(&["record", "himmelblau", "-o", d.join("x.avi").to_str().unwrap()]);
+    let r = gradfield(&[
+        "record",
+        "himmelblau",
+        "-o",
+        d.join("x.avi").to_str().unwrap(),
+    ]);
     assert_eq!(r.status.code(), Some(2), "{}", stderr(&r));
-    let r = gradfield(&["record", "himmelblau", "-o", d.join("x.mp4").to_str().unwrap(), "--size", "161x120"]);
+    let r = gradfield(&[
+        "record",
+        "himmelblau",
+        "-o",
+        d.join("x.mp4").to_str().unwrap(),
+        "--size",
+        "161x120",
+    ]);
     assert_eq!(r.status.code(), Some(2), "{}", stderr(&r));
     assert!(stderr(&r).contains("even"), "{}", stderr(&r));
     assert_eq!(std::fs::read_dir(&d).unwrap().count(), 0);
@@ -1001,24 +1267,41 @@ fn binary_bad_values_exit_2_with_the_limit() {
 #[test]
 fn binary_unwritable_output_and_missing_ffmpeg() {
     let d = dir("bin-unwritable");
-    for out in ["/proc/gradfield-nope/x.gif", "/proc/gradfield-nope/frames/", "/proc/gradfield-nope/x.mp4"] {
+    for out in [
+        "/proc/gradfield-nope/x.gif",
+        "/proc/gradfield-nope/frames/",
+        "/proc/gradfield-nope/x.mp4",
+    ] {
         let r = gradfield(&["record", "himmelblau", "-o", out, "--frames", "2"]);
         let e = stderr(&r);
         assert_eq!(r.status.code(), Some(1), "{out}: {e}");
-        assert!(e.contains("/proc/gradfield-nope") && e.lines().count() == 1, "{out}: {e}");
+        assert!(
+            e.contains("/proc/gradfield-nope") && e.lines().count() == 1,
+            "{out}: {e}"
+        );
     }
     let empty = d.join("empty-path");
     std::fs::create_dir(&empty).unwrap();
     let out = d.join("x.mp4");
     let r = Command::new(env!("CARGO_BIN_EXE_gradfield"))
-        .args(["record", "himmelblau", "-o", out.to_str().unwrap(), "--frames", "2"])
+        .args([
+            "record",
+            "himmelblau",
+            "-o",
+            out.to_str().unwrap(),
+            "--frames",
+            "2",
+        ])
         .env("PATH", &empty)
         .env_remove("GRADFIELD_FFMPEG")
         .output()
         .unwrap();
     let e = stderr(&r);
     assert_eq!(r.status.code(), Some(1), "{e}");
-    assert!(e.contains("ffmpeg not found") && e.contains("apt-get install ffmpeg"), "{e}");
+    assert!(
+        e.contains("ffmpeg not found") && e.contains("apt-get install ffmpeg"),
+        "{e}"
+    );
     assert!(!out.exists());
     assert!(leftovers(&d).is_empty(), "{:?}", leftovers(&d));
 }
@@ -1041,13 +1324,25 @@ fn binary_ffmpeg_dying_midway() {
     }
     let out = d.join("x.mp4");
     let r = Command::new(env!("CARGO_BIN_EXE_gradfield"))
-        .args(["record", "himmelblau", "-o", out.to_str().unwrap(), "--size", "160x120", "--frames", "20"])
+        .args([
+            "record",
+            "himmelblau",
+            "-o",
+            out.to_str().unwrap(),
+            "--size",
+            "160x120",
+            "--frames",
+            "20",
+        ])
         .env("GRADFIELD_FFMPEG", &script)
         .output()
         .unwrap();
     let e = stderr(&r);
     assert_eq!(r.status.code(), Some(1), "{e}");
-    assert!(e.contains("No space left on device") && e.lines().count() == 1, "{e}");
+    assert!(
+        e.contains("No space left on device") && e.lines().count() == 1,
+        "{e}"
+    );
     assert!(!out.exists());
     assert!(leftovers(&d).is_empty(), "{:?}", leftovers(&d));
 }
@@ -1060,7 +1355,16 @@ fn binary_ctrl_c_leaves_nothing() {
     for name in ["long.gif", "long.mp4"] {
         let out = d.join(name);
         let child = Command::new(env!("CARGO_BIN_EXE_gradfield"))
-            .args(["record", "himmelblau", "-o", out.to_str().unwrap(), "--size", "160x120", "--frames", "100000"])
+            .args([
+                "record",
+                "himmelblau",
+                "-o",
+                out.to_str().unwrap(),
+                "--size",
+                "160x120",
+                "--frames",
+                "100000",
+            ])
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
@@ -1071,12 +1375,18 @@ fn binary_ctrl_c_leaves_nothing() {
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
         std::thread::sleep(std::time::Duration::from_millis(1500));
-        let k = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+        let k = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
         assert!(k.success());
         let o = child.wait_with_output().unwrap();
         let e = stderr(&o);
         assert_eq!(o.status.code(), Some(130), "{name}: {e}");
-        assert!(e.contains("interrupted after") && e.lines().count() == 1, "{name}: {e}");
+        assert!(
+            e.contains("interrupted after") && e.lines().count() == 1,
+            "{name}: {e}"
+        );
         assert!(!out.exists(), "{name} exists after Ctrl-C");
         assert!(leftovers(&d).is_empty(), "{name}: {:?}", leftovers(&d));
     }

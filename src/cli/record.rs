@@ -69,9 +69,13 @@ pub fn parse_sweep(s: &str) -> Result<Sweep, Error> {
     if !(3..=4).contains(&parts.len()) {
         return Err(bad("wrong number of fields"));
     }
-    let param = SweepParam::parse(parts[0]).map_err(|_| bad(&format!("unknown parameter `{}`", parts[0])))?;
+    let param = SweepParam::parse(parts[0])
+        .map_err(|_| bad(&format!("unknown parameter `{}`", parts[0])))?;
     let num = |t: &str| -> Result<f64, Error> {
-        let v: f64 = t.trim().parse().map_err(|_| bad(&format!("`{t}` is not a number")))?;
+        let v: f64 = t
+            .trim()
+            .parse()
+            .map_err(|_| bad(&format!("`{t}` is not a number")))?;
         if !v.is_finite() {
             return Err(bad(&format!("`{t}` is not finite")));
         }
@@ -100,7 +104,8 @@ fn check_size(s: &str) -> Result<(), Error> {
     let (w, h) = s
         .split_once(['x', 'X'])
         .ok_or_else(|| Error::input(format!("--size '{s}' must be WxH in pixels, e.g. 640x480")))?;
-    let side = |t: &str| -> Result<u32, Error> { t.trim().parse::<u32>().map_err(|_| out_of_range()) };
+    let side =
+        |t: &str| -> Result<u32, Error> { t.trim().parse::<u32>().map_err(|_| out_of_range()) };
     let (w, h) = (side(w)?, side(h)?);
     if !(64..=8192).contains(&w) || !(64..=8192).contains(&h) {
         return Err(out_of_range());
@@ -181,7 +186,10 @@ pub fn run(a: RecordArgs) -> Result<()> {
     }
     if let Some(c) = a.crf {
         if c > 63 {
-            return Err(Error::input(format!("--crf {c} is out of range: 0 to 51 (H.264) or 63 (VP9)")).into());
+            return Err(Error::input(format!(
+                "--crf {c} is out of range: 0 to 51 (H.264) or 63 (VP9)"
+            ))
+            .into());
         }
     }
     let opts = record::SinkOptions {
@@ -222,7 +230,10 @@ pub fn run(a: RecordArgs) -> Result<()> {
             Ok(())
         }
         Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::Interrupted => {
-            eprintln!("gradfield: {source} ({} left as it was)", a.output.display());
+            eprintln!(
+                "gradfield: {source} ({} left as it was)",
+                a.output.display()
+            );
             std::process::exit(130);
         }
         Err(e) => Err(e.into()),

@@ -361,7 +361,8 @@ impl ParticleEngine {
         // StepParams starts with these seven f32 in this order.
         const _: () = assert!(std::mem::offset_of!(StepParams, clip) == 24);
         for c in &self.chunks {
-            ctx.queue.write_buffer(&c.params, 0, bytemuck::cast_slice(&head));
+            ctx.queue
+                .write_buffer(&c.params, 0, bytemuck::cast_slice(&head));
         }
         self.config.optimizer = *opt;
         Ok(())

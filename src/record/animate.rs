@@ -9,7 +9,9 @@
 //! and the camera's azimuth to `start + orbit·i`, then `steps_per_frame`
 //! optimizer steps run.
 
-use super::{open_sink, record, FrameSink, FrameSource, GpuFrames, Progress, RecordStats, SinkOptions};
+use super::{
+    open_sink, record, FrameSink, FrameSource, GpuFrames, Progress, RecordStats, SinkOptions,
+};
 use crate::error::{Error, Result};
 use crate::gpu::Context;
 use crate::image::Image;
@@ -43,7 +45,10 @@ impl Animation {
 
     /// The swept parameter's value at frame `i` (None without a sweep).
     pub fn sweep_value(&self, i: u32) -> Option<f64> {
-        self.record.sweep.as_ref().map(|s| s.value(i, self.record.frames))
+        self.record
+            .sweep
+            .as_ref()
+            .map(|s| s.value(i, self.record.frames))
     }
 
     /// The scene as frame `i` shows it (camera and swept parameter set).

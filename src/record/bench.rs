@@ -41,13 +41,26 @@ pub fn bench_record_stats(
         Format::PngSequence => dir.join("frames/"),
     };
     let opts = animate::default_options(&scene);
-    let r = animate::record_scene(ctx, &scene, &out, &opts, Progress::hidden(), &AtomicBool::new(false));
+    let r = animate::record_scene(
+        ctx,
+        &scene,
+        &out,
+        &opts,
+        Progress::hidden(),
+        &AtomicBool::new(false),
+    );
     let _ = std::fs::remove_dir_all(&dir);
     r
 }
 
 /// Frames per second through the whole pipeline for a recording of
 /// `frames` frames of `size` with `particles` particles into `format`.
-pub fn bench_record(ctx: &Context, frames: u32, size: [u32; 2], particles: u32, format: Format) -> Result<f64> {
+pub fn bench_record(
+    ctx: &Context,
+    frames: u32,
+    size: [u32; 2],
+    particles: u32,
+    format: Format,
+) -> Result<f64> {
     Ok(bench_record_stats(ctx, frames, size, particles, format)?.fps_render)
 }

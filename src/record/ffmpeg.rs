@@ -47,9 +47,24 @@ pub struct FfmpegSink {
 }
 
 /// The arguments after the program name.
-pub fn args(codec: Codec, width: u32, height: u32, fps: f64, crf: Option<u32>, out: &Path) -> Vec<String> {
+pub fn args(
+    codec: Codec,
+    width: u32,
+    height: u32,
+    fps: f64,
+    crf: Option<u32>,
+    out: &Path,
+) -> Vec<String> {
     let mut a: Vec<String> = [
-        "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgba", "-s",
+        "-hide_banner",
+        "-loglevel",
+        "error",
+        "-y",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgba",
+        "-s",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -67,7 +82,19 @@ pub fn args(codec: Codec, width: u32, height: u32, fps: f64, crf: Option<u32>, o
         Codec::Vp9 => {
             a.extend(["-c:v", "libvpx-vp9", "-b:v", "0", "-crf"].map(String::from));
             a.push(crf.unwrap_or(32).to_string());
-            a.extend(["-row-mt", "1", "-deadline", "good", "-cpu-used", "4", "-f", "webm"].map(String::from));
+            a.extend(
+                [
+                    "-row-mt",
+                    "1",
+                    "-deadline",
+                    "good",
+                    "-cpu-used",
+                    "4",
+                    "-f",
+                    "webm",
+                ]
+                .map(String::from),
+            );
         }
     }
     a.push(out.to_string_lossy().into_owned());
@@ -97,7 +124,10 @@ impl FfmpegSink {
             if !dir.is_dir() {
                 return Err(Error::io(
                     path,
-                    std::io::Error::new(std::io::ErrorKind::NotFound, "the directory does not exist"),
+                    std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        "the directory does not exist",
+                    ),
                 ));
             }
         }
@@ -157,14 +187,20 @@ impl FfmpegSink {
         self.stdin = None;
         let status = self.child.as_mut().and_then(|c| c.wait().ok());
         self.child = None;
-        let text = self.stderr.take().and_then(|h| h.join().ok()).unwrap_or_default();
+        let text = self
+            .stderr
+            .take()
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default();
         let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
         let tail = lines[lines.len().saturating_sub(8)..].join("\n");
         (status, tail)
     }
 
     fn failure(&self, what: &str, status: Option<std::process::ExitStatus>, tail: &str) -> Error {
-        let status = status.map(|s| s.to_string()).unwrap_or_else(|| "unknown status".into());
+        let status = status
+            .map(|s| s.to_string())
+            .unwrap_or_else(|| "unknown status".into());
         let said = if tail.is_empty() {
             "(ffmpeg printed nothing)".to_string()
         } else {
@@ -172,7 +208,10 @@ impl FfmpegSink {
         };
         Error::io(
             &self.path,
-            std::io::Error::other(format!("{what}: {} ({status}); {said}", self.program.display())),
+            std::io::Error::other(format!(
+                "{what}: {} ({status}); {said}",
+                self.program.display()
+            )),
         )
     }
 
@@ -194,12 +233,19 @@ impl FrameSink for FfmpegSink {
     fn push(&mut self, frame: &Image) -> Result<()> {
         check_size(frame, self.width, self.height, &self.path)?;
         let Some(stdin) = self.stdin.as_mut() else {
-            return Err(Error::io(&self.path, std::io::Error::other("ffmpeg is no longer running")));
+            return Err(Error::io(
+                &self.path,
+                std::io::Error::other("ffmpeg is no longer running"),
+            ));
         };
         if let Err(e) = stdin.write_all(&frame.data) {
             // Most likely ffmpeg died (broken pipe): its stderr says why.
             let (status, tail) = self.wait();
-            let err = self.failure(&format!("ffmpeg stopped reading frames ({e})"), status, &tail);
+            let err = self.failure(
+                &format!("ffmpeg stopped reading frames ({e})"),
+                status,
+                &tail,
+            );
             self.kill();
             return Err(err);
         }

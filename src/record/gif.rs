@@ -43,7 +43,13 @@ pub fn delay_cs(fps: f64) -> u16 {
 }
 
 impl GifSink {
-    pub fn create(path: &Path, width: u32, height: u32, fps: f64, opts: &SinkOptions) -> Result<GifSink> {
+    pub fn create(
+        path: &Path,
+        width: u32,
+        height: u32,
+        fps: f64,
+        opts: &SinkOptions,
+    ) -> Result<GifSink> {
         if width > u16::MAX as u32 || height > u16::MAX as u32 {
             return Err(Error::input(format!(
                 "{}: a GIF is at most 65535x65535 pixels, not {width}x{height}",
@@ -86,10 +92,19 @@ impl GifSink {
             h.add_rgba(&f.data);
         }
         let palette = Palette::from_histogram(&h);
-        let file = self.file.take().expect("the file is kept until the encoder starts");
-        let mut enc = ::gif::Encoder::new(file, self.width as u16, self.height as u16, &palette.gif_table())
+        let file = self
+            .file
+            .take()
+            .expect("the file is kept until the encoder starts");
+        let mut enc = ::gif::Encoder::new(
+            file,
+            self.width as u16,
+            self.height as u16,
+            &palette.gif_table(),
+        )
+        .map_err(|e| self.gif_err(e))?;
+        enc.set_repeat(::gif::Repeat::Infinite)
             .map_err(|e| self.gif_err(e))?;
-        enc.set_repeat(::gif::Repeat::Infinite).map_err(|e| self.gif_err(e))?;
         self.encoder = Some(enc);
         self.palette = Some(palette);
         for f in std::mem::take(&mut self.pending) {
@@ -115,12 +130,24 @@ impl GifSink {
         } else {
             // Bounding rectangle of changed indices.
             let (mut x0, mut y0, mut x1, mut y1) = (usize::MAX, usize::MAX, 0, 0);
-            for (y, (new, old)) in self.indices.chunks_exact(w).zip(self.canvas.chunks_exact(w)).enumerate() {
+            for (y, (new, old)) in self
+                .indices
+                .chunks_exact(w)
+                .zip(self.canvas.chunks_exact(w))
+                .enumerate()
+            {
                 if new == old {
                     continue;
                 }
                 let first = new.iter().zip(old).position(|(a, b)| a != b).unwrap_or(0);
-                let last = w - 1 - new.iter().zip(old).rev().position(|(a, b)| a != b).unwrap_or(0);
+                let last = w
+                    - 1
+                    - new
+                        .iter()
+                        .zip(old)
+                        .rev()
+                        .position(|(a, b)| a != b)
+                        .unwrap_or(0);
                 x0 = x0.min(first);
                 x1 = x1.max(last);
                 y0 = y0.min(y);
@@ -183,13 +210,18 @@ impl FrameSink for GifSink {
         let result = (|| {
             if self.encoder.is_none() {
                 if self.pending.is_empty() {
-                    return Err(Error::input(format!("{}: no frames to write", self.path.display())));
+                    return Err(Error::input(format!(
+                        "{}: no frames to write",
+                        self.path.display()
+                    )));
                 }
                 self.start()?;
             }
             let enc = self.encoder.take().expect("encoder started");
             let w = enc.into_inner().map_err(|e| self.gif_err(e))?;
-            let file = w.into_inner().map_err(|e| Error::io(&self.path, e.into_error()))?;
+            let file = w
+                .into_inner()
+                .map_err(|e| Error::io(&self.path, e.into_error()))?;
             file.sync_all().map_err(|e| Error::io(&self.path, e))?;
             drop(file);
             std::fs::rename(&self.tmp, &self.path).map_err(|e| Error::io(&self.path, e))

@@ -91,7 +91,9 @@ impl Format {
         if s.ends_with('/') || s.ends_with(std::path::MAIN_SEPARATOR) || path.is_dir() {
             return Ok(Format::PngSequence);
         }
-        let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
         match ext.as_deref() {
             Some("gif") => Ok(Format::Gif),
             Some("mp4") => Ok(Format::Mp4),
@@ -115,22 +117,45 @@ pub fn open_sink(
     opts: &SinkOptions,
 ) -> Result<Box<dyn FrameSink>> {
     if width == 0 || height == 0 {
-        return Err(Error::input(format!("frame size {width}x{height}: both must be at least 1")));
+        return Err(Error::input(format!(
+            "frame size {width}x{height}: both must be at least 1"
+        )));
     }
     if !(fps.is_finite() && fps > 0.0 && fps <= 1000.0) {
-        return Err(Error::input(format!("--fps {fps}: must be a number in (0, 1000]")));
+        return Err(Error::input(format!(
+            "--fps {fps}: must be a number in (0, 1000]"
+        )));
     }
     Ok(match Format::from_path(path)? {
         Format::Gif => Box::new(gif::GifSink::create(path, width, height, fps, opts)?),
-        Format::Mp4 => Box::new(ffmpeg::FfmpegSink::create(path, ffmpeg::Codec::H264, width, height, fps, opts)?),
-        Format::Webm => Box::new(ffmpeg::FfmpegSink::create(path, ffmpeg::Codec::Vp9, width, height, fps, opts)?),
-        Format::PngSequence => Box::new(pngseq::PngSeqSink::create(path, width, height, fps, opts)?),
+        Format::Mp4 => Box::new(ffmpeg::FfmpegSink::create(
+            path,
+            ffmpeg::Codec::H264,
+            width,
+            height,
+            fps,
+            opts,
+        )?),
+        Format::Webm => Box::new(ffmpeg::FfmpegSink::create(
+            path,
+            ffmpeg::Codec::Vp9,
+            width,
+            height,
+            fps,
+            opts,
+        )?),
+        Format::PngSequence => {
+            Box::new(pngseq::PngSeqSink::create(path, width, height, fps, opts)?)
+        }
     })
 }
 
 /// Checks a pushed frame against the size the sink was opened with.
 pub(crate) fn check_size(frame: &Image, width: u32, height: u32, path: &Path) -> Result<()> {
-    if frame.width != width || frame.height != height || frame.data.len() != (width * height * 4) as usize {
+    if frame.width != width
+        || frame.height != height
+        || frame.data.len() != (width * height * 4) as usize
+    {
         return Err(Error::input(format!(
             "{}: frame of {}x{} pushed to a {width}x{height} recording",
             path.display(),
@@ -156,7 +181,13 @@ pub(crate) fn strip_slash(path: &Path) -> PathBuf {
 pub fn output_bytes(path: &Path) -> u64 {
     match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => std::fs::read_dir(path)
-            .map(|rd| rd.flatten().filter_map(|e| e.metadata().ok()).filter(|m| m.is_file()).map(|m| m.len()).sum())
+            .map(|rd| {
+                rd.flatten()
+                    .filter_map(|e| e.metadata().ok())
+                    .filter(|m| m.is_file())
+                    .map(|m| m.len())
+                    .sum()
+            })
             .unwrap_or(0),
         Ok(m) => m.len(),
         Err(_) => 0,

@@ -26,7 +26,9 @@ pub struct Histogram {
 
 impl Default for Histogram {
     fn default() -> Self {
-        Histogram { bins: vec![[0; 4]; BINS] }
+        Histogram {
+            bins: vec![[0; 4]; BINS],
+        }
     }
 }
 
@@ -110,7 +112,11 @@ impl Palette {
             }
             for (c, a) in centers.iter_mut().zip(&acc) {
                 if a[0] > 0.0 {
-                    *c = [(a[1] / a[0]) as f32, (a[2] / a[0]) as f32, (a[3] / a[0]) as f32];
+                    *c = [
+                        (a[1] / a[0]) as f32,
+                        (a[2] / a[0]) as f32,
+                        (a[3] / a[0]) as f32,
+                    ];
                 }
             }
         }
@@ -191,7 +197,11 @@ fn mean(b: &[Bin]) -> [f32; 3] {
             a[c + 1] += x.w as f64 * x.c[c] as f64;
         }
     }
-    [(a[1] / a[0]) as f32, (a[2] / a[0]) as f32, (a[3] / a[0]) as f32]
+    [
+        (a[1] / a[0]) as f32,
+        (a[2] / a[0]) as f32,
+        (a[3] / a[0]) as f32,
+    ]
 }
 
 /// Weighted squared error of a box around its mean.
@@ -212,7 +222,14 @@ fn sse(b: &[Bin]) -> f64 {
 fn split(mut b: Vec<Bin>) -> (Vec<Bin>, Vec<Bin>) {
     let m = mean(&b);
     let axis = (0..3)
-        .map(|c| (c, b.iter().map(|x| x.w as f64 * ((x.c[c] - m[c]) as f64).powi(2)).sum::<f64>()))
+        .map(|c| {
+            (
+                c,
+                b.iter()
+                    .map(|x| x.w as f64 * ((x.c[c] - m[c]) as f64).powi(2))
+                    .sum::<f64>(),
+            )
+        })
         .fold((0, -1.0), |a, x| if x.1 > a.1 { x } else { a })
         .0;
     b.sort_by(|p, q| p.c[axis].total_cmp(&q.c[axis]));
@@ -245,7 +262,9 @@ fn nearest_f(centers: &[[f32; 3]], c: [f32; 3]) -> usize {
 fn nearest_u8(colors: &[[u8; 3]], c: [f32; 3]) -> usize {
     let mut best = (0, f32::INFINITY);
     for (i, p) in colors.iter().enumerate() {
-        let d = (p[0] as f32 - c[0]).powi(2) + (p[1] as f32 - c[1]).powi(2) + (p[2] as f32 - c[2]).powi(2);
+        let d = (p[0] as f32 - c[0]).powi(2)
+            + (p[1] as f32 - c[1]).powi(2)
+            + (p[2] as f32 - c[2]).powi(2);
         if d < best.1 {
             best = (i, d);
         }
@@ -274,7 +293,9 @@ mod tests {
     #[test]
     fn a_gradient_is_mapped_closely() {
         // A 256×256 image with r = x, g = y, b = 128: 65,536 colours into 255.
-        let rgba: Vec<u8> = (0..256 * 256).flat_map(|i| [(i % 256) as u8, (i / 256) as u8, 128, 255]).collect();
+        let rgba: Vec<u8> = (0..256 * 256)
+            .flat_map(|i| [(i % 256) as u8, (i / 256) as u8, 128, 255])
+            .collect();
         let mut h = Histogram::default();
         h.add_rgba(&rgba);
         let mut p = Palette::from_histogram(&h);
@@ -286,7 +307,10 @@ mod tests {
                 worst = worst.max((c[k] as i32 - px[k] as i32).abs());
             }
         }
-        eprintln!("palette of {} colours, worst channel error {worst}", p.colors.len());
+        eprintln!(
+            "palette of {} colours, worst channel error {worst}",
+            p.colors.len()
+        );
         // Measured 13 (a 16×16 grid of cells over a 256×256 square gives ±8, plus the cache cell).
         assert!(worst <= 16, "worst channel error {worst}");
     }

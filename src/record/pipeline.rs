@@ -57,7 +57,10 @@ pub fn record(
     let fps_output = sink.fps();
     if frames == 0 {
         sink.abort();
-        return Err(Error::input(format!("{}: --frames must be at least 1", path.display())));
+        return Err(Error::input(format!(
+            "{}: --frames must be at least 1",
+            path.display()
+        )));
     }
     let (tx, rx) = sync_channel::<Msg>(QUEUE);
     let mut render_time = Duration::ZERO;
@@ -94,7 +97,12 @@ pub fn record(
         })();
         // Dropping the sender without Finish tells the encoder to abort.
         drop(tx);
-        let encoded = encoder.join().unwrap_or_else(|_| Err(Error::io(&path, std::io::Error::other("the encoder thread panicked"))));
+        let encoded = encoder.join().unwrap_or_else(|_| {
+            Err(Error::io(
+                &path,
+                std::io::Error::other("the encoder thread panicked"),
+            ))
+        });
         (rendered, encoded)
     });
     progress.finish();

@@ -34,7 +34,13 @@ fn digits_for(frames: u32) -> usize {
 }
 
 impl PngSeqSink {
-    pub fn create(path: &Path, width: u32, height: u32, fps: f64, opts: &SinkOptions) -> Result<PngSeqSink> {
+    pub fn create(
+        path: &Path,
+        width: u32,
+        height: u32,
+        fps: f64,
+        opts: &SinkOptions,
+    ) -> Result<PngSeqSink> {
         let dir = strip_slash(path);
         if dir.exists() && !dir.is_dir() {
             return Err(Error::input(format!(
@@ -63,8 +69,11 @@ impl PngSeqSink {
         let digits = self.digits.max(digits_for(self.count));
         if digits != self.digits {
             for i in 0..self.count {
-                std::fs::rename(self.tmp.join(frame_name(i, self.digits)), self.tmp.join(frame_name(i, digits)))
-                    .map_err(io)?;
+                std::fs::rename(
+                    self.tmp.join(frame_name(i, self.digits)),
+                    self.tmp.join(frame_name(i, digits)),
+                )
+                .map_err(io)?;
             }
         }
         let empty = match std::fs::read_dir(&self.dir) {
@@ -102,7 +111,10 @@ impl FrameSink for PngSeqSink {
 
     fn finish(mut self: Box<Self>) -> Result<()> {
         if self.count == 0 {
-            return Err(Error::input(format!("{}: no frames to write", self.dir.display())));
+            return Err(Error::input(format!(
+                "{}: no frames to write",
+                self.dir.display()
+            )));
         }
         let r = self.install();
         self.done = r.is_ok();

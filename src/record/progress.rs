@@ -21,9 +21,11 @@ impl Progress {
             },
         );
         bar.set_style(
-            ProgressStyle::with_template("{msg} [{bar:32}] {pos}/{len} frames  {per_sec}  ETA {eta}")
-                .expect("the template is valid")
-                .progress_chars("=> "),
+            ProgressStyle::with_template(
+                "{msg} [{bar:32}] {pos}/{len} frames  {per_sec}  ETA {eta}",
+            )
+            .expect("the template is valid")
+            .progress_chars("=> "),
         );
         bar.set_message("recording");
         Progress { bar }

@@ -48,7 +48,8 @@ impl Readback {
     /// A ring of `slots` (at least 1; 2–3 overlap well) staging buffers for
     /// `width`×`height` RGBA8 frames.
     pub fn new(ctx: &Context, width: u32, height: u32, slots: usize) -> Readback {
-        let padded_row = (width * 4).div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT) * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT;
+        let padded_row = (width * 4).div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT)
+            * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT;
         let slots = slots.max(1);
         let buffers = (0..slots)
             .map(|_| {
@@ -88,8 +89,15 @@ impl Readback {
         mut enc: wgpu::CommandEncoder,
         texture: &wgpu::Texture,
     ) -> Result<Option<Image>> {
-        let oldest = if self.free.is_empty() { self.next(ctx)? } else { None };
-        let slot = self.free.pop().expect("a slot is free after taking the oldest");
+        let oldest = if self.free.is_empty() {
+            self.next(ctx)?
+        } else {
+            None
+        };
+        let slot = self
+            .free
+            .pop()
+            .expect("a slot is free after taking the oldest");
         enc.copy_texture_to_buffer(
             wgpu::TexelCopyTextureInfo {
                 texture,
@@ -113,9 +121,11 @@ impl Readback {
         );
         let submission = ctx.queue.submit([enc.finish()]);
         let (tx, rx) = channel();
-        self.buffers[slot].slice(..).map_async(wgpu::MapMode::Read, move |r| {
-            let _ = tx.send(r);
-        });
+        self.buffers[slot]
+            .slice(..)
+            .map_async(wgpu::MapMode::Read, move |r| {
+                let _ = tx.send(r);
+            });
         self.in_flight.push_back(InFlight {
             slot,
             submission,
@@ -140,7 +150,9 @@ impl Readback {
                         submission_index: Some(f.submission),
                         timeout: None,
                     })
-                    .map_err(|e| ctx.gpu_error(format!("waiting for a frame's read-back failed: {e}")))?;
+                    .map_err(|e| {
+                        ctx.gpu_error(format!("waiting for a frame's read-back failed: {e}"))
+                    })?;
                 f.mapped
                     .recv()
                     .map_err(|_| ctx.gpu_error("a frame's read-back callback never ran"))?
@@ -151,10 +163,9 @@ impl Readback {
         let row = self.width as usize * 4;
         let mut data = Vec::with_capacity(row * self.height as usize);
         {
-            let view = buffer
-                .slice(..)
-                .get_mapped_range()
-                .map_err(|e| ctx.gpu_error(format!("reading a mapped read-back buffer failed: {e}")))?;
+            let view = buffer.slice(..).get_mapped_range().map_err(|e| {
+                ctx.gpu_error(format!("reading a mapped read-back buffer failed: {e}"))
+            })?;
             for y in 0..self.height as usize {
                 let s = y * self.padded_row as usize;
                 data.extend_from_slice(&view[s..s + row]);
@@ -190,7 +201,13 @@ where
     F: FnMut(&Context, &mut wgpu::CommandEncoder, u32) -> Result<()>,
 {
     /// `frames` frames of `texture` (its full size), `slots` staging buffers.
-    pub fn new(ctx: &'a Context, texture: &'a wgpu::Texture, frames: u32, slots: usize, draw: F) -> Self {
+    pub fn new(
+        ctx: &'a Context,
+        texture: &'a wgpu::Texture,
+        frames: u32,
+        slots: usize,
+        draw: F,
+    ) -> Self {
         let size = texture.size();
         GpuFrames {
             ctx,
@@ -217,18 +234,21 @@ where
         }
         // Fill the ring; submit never blocks while a staging buffer is free.
         while self.next_draw < self.frames && !self.readback.free.is_empty() {
-            let mut enc = self.ctx.device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("record::frame"),
-            });
+            let mut enc = self
+                .ctx
+                .device
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                    label: Some("record::frame"),
+                });
             (self.draw)(self.ctx, &mut enc, self.next_draw)?;
             self.next_draw += 1;
             let early = self.readback.submit(self.ctx, enc, self.texture)?;
             debug_assert!(early.is_none());
         }
-        let img = self
-            .readback
-            .next(self.ctx)?
-            .ok_or_else(|| self.ctx.gpu_error("no frame came back from the read-back ring"))?;
+        let img = self.readback.next(self.ctx)?.ok_or_else(|| {
+            self.ctx
+                .gpu_error("no frame came back from the read-back ring")
+        })?;
         self.next_out += 1;
         Ok(img)
     }
