@@ -1394,6 +1394,11 @@ fn binary_ctrl_c_leaves_nothing() {
 
 /// Throughput of a 120-frame 1280×720 recording of 65,536 particles to GIF
 /// and MP4. Run: cargo test --release --test record -- --ignored --nocapture bench
+///
+/// Measured on lavapipe (2 cores): GIF 0.47 frames/s, MP4 0.48 frames/s; the
+/// encoder thread is busy 1.2 s of the 258 s, the rest is drawing the 65,536
+/// particles with 16-point trails (without trails, 4.0 frames/s).
+
 #[test]
 #[ignore]
 fn bench_record_gif_and_mp4() {
