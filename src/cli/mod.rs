@@ -6,6 +6,7 @@ mod compare;
 mod descend;
 mod eval;
 mod listing;
+mod record;
 mod render;
 
 use anyhow::Result;
@@ -42,6 +43,8 @@ pub enum Command {
     Render(render::RenderArgs),
     /// Run many starts with one or more optimizers to the end: destinations, speed, failures, basin map.
     Compare(compare::CompareArgs),
+    /// Record an animation headless: the scene of `render` frame after frame to GIF, MP4, WebM or PNG frames.
+    Record(record::RecordArgs),
     /// The native viewer: a window with the live scene and a control panel.
     View(crate::viewer::ViewArgs),
     /// Describe the GPU adapter gradfield uses and the limits that matter.
@@ -60,6 +63,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Critical(a) => listing::critical(a),
         Command::Render(a) => render::run(a),
         Command::Compare(a) => compare::run(a),
+        Command::Record(a) => record::run(a),
         Command::View(a) => crate::viewer::run(a),
         Command::Info { json } => listing::info(json),
     }

@@ -337,6 +337,37 @@ impl ParticleEngine {
         &self.config
     }
 
+    /// Replaces the optimizer's hyper-parameters (lr, momentum, betas, alpha,
+    /// eps, clip) for the dispatches submitted from now on; the particles keep
+    /// their state. The kind is compiled into the shader and cannot change.
+    pub fn set_optimizer(&mut self, ctx: &Context, opt: &Optimizer) -> Result<()> {
+        if opt.kind != self.config.optimizer.kind {
+            return Err(Error::input(format!(
+                "the particle engine runs {}, it cannot switch to {}",
+                self.config.optimizer.kind.name(),
+                opt.kind.name()
+            )));
+        }
+        opt.validate()?;
+        let head: [f32; 7] = [
+            opt.lr as f32,
+            opt.momentum as f32,
+            opt.beta1 as f32,
+            opt.beta2 as f32,
+            opt.alpha as f32,
+            opt.eps as f32,
+            opt.clip as f32,
+        ];
+        // StepParams starts with these seven f32 in this order.
+        const _: () = assert!(std::mem::offset_of!(StepParams, clip) == 24);
+        for c in &self.chunks {
+            ctx.queue
+                .write_buffer(&c.params, 0, bytemuck::cast_slice(&head));
+        }
+        self.config.optimizer = *opt;
+        Ok(())
+    }
+
     pub fn count(&self) -> u32 {
         self.count
     }
