@@ -3,6 +3,7 @@
 
 use super::app::Info;
 use super::input::{Action, SCENE_FILE, SHORTCUTS};
+use super::recorder::{RecordFormat, RecordInfo};
 use super::state::ViewerState;
 use egui::{ComboBox, DragValue, RichText, Slider, SliderClamping, Ui};
 use gradfield::optim::OptimizerKind;
@@ -48,6 +49,7 @@ pub fn show(ui: &mut Ui, state: &mut ViewerState, info: &Info, actions: &mut Vec
             .logarithmic(true)
             .text("steps / frame"),
     );
+    record_section(ui, state, &info.record, fps, actions);
     ui.separator();
 
     egui::CollapsingHeader::new("Function")
@@ -263,11 +265,6 @@ pub fn show(ui: &mut Ui, state: &mut ViewerState, info: &Info, actions: &mut Vec
             {
                 actions.push(Action::SaveScene(PathBuf::from(SCENE_FILE)));
             }
-            ui.label(
-                RichText::new("recording: use `gradfield record` on a saved scene")
-                    .small()
-                    .weak(),
-            );
         });
     egui::CollapsingHeader::new("Keys")
         .default_open(false)
@@ -276,6 +273,99 @@ pub fn show(ui: &mut Ui, state: &mut ViewerState, info: &Info, actions: &mut Vec
                 ui.label(RichText::new(format!("{k:<12} {what}")).monospace().small());
             }
         });
+}
+
+const RED: egui::Color32 = egui::Color32::from_rgb(255, 110, 100);
+
+/// Record / stop, the format, and while recording the frame count and time.
+fn record_section(
+    ui: &mut Ui,
+    state: &mut ViewerState,
+    rec: &RecordInfo,
+    viewer_fps: f64,
+    actions: &mut Vec<Action>,
+) {
+    ui.horizontal(|ui| {
+        let label = if rec.active.is_some() {
+            "■ stop recording (v)"
+        } else {
+            "● record (v)"
+        };
+        if ui.button(label).clicked() {
+            actions.push(Action::ToggleRecording);
+        }
+        ui.add_enabled_ui(rec.active.is_none(), |ui| {
+            for f in RecordFormat::ALL {
+                ui.selectable_value(&mut state.record_format, f, f.name());
+            }
+        });
+    });
+    match &rec.active {
+        Some(a) => {
+            let name = a
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            ui.label(
+                RichText::new(format!(
+                    "● REC {} frames · {:.1} s → {name}\n{}×{} px, plays at {} fps ({:.1} s)",
+                    a.frames,
+                    a.seconds,
+                    a.size[0],
+                    a.size[1],
+                    fmt_fps(a.fps),
+                    a.frames as f64 / a.fps
+                ))
+                .monospace()
+                .small()
+                .color(RED),
+            );
+            if a.waited > 0.05 {
+                ui.label(
+                    RichText::new(format!(
+                        "the encoder is slower than the window: waited {:.1} s",
+                        a.waited
+                    ))
+                    .small()
+                    .weak(),
+                );
+            }
+        }
+        None => {
+            let f = state.record_format;
+            let plays = f.plays_at(rec.cap);
+            let mut note = format!(
+                "{} plays at {} fps, the frame-rate cap",
+                f.name(),
+                fmt_fps(plays)
+            );
+            if plays != rec.cap {
+                note.push_str(&format!(" ({} rounded to whole 1/100 s)", fmt_fps(rec.cap)));
+            }
+            if viewer_fps > 0.0 && viewer_fps < 0.9 * plays {
+                note.push_str(&format!(
+                    "; the viewer draws {viewer_fps:.1} fps now, so it plays {:.1}× faster than live",
+                    plays / viewer_fps
+                ));
+            }
+            ui.label(RichText::new(note).small().weak());
+        }
+    }
+    match &rec.last {
+        Some(Ok(saved)) => {
+            ui.label(RichText::new(saved).small());
+        }
+        Some(Err(e)) => {
+            ui.colored_label(RED, RichText::new(e).small());
+        }
+        None => {}
+    }
+}
+
+fn fmt_fps(v: f64) -> String {
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 fn state_lr_default(optimizer: &str) -> f64 {
@@ -321,6 +411,10 @@ mod tests {
             adapter: "test".into(),
             status: String::new(),
             view_px: [980, 720],
+            record: RecordInfo {
+                cap: 60.0,
+                ..Default::default()
+            },
         }
     }
 
