@@ -173,9 +173,6 @@ impl Recorder {
         })
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
     /// Frames pushed so far.
     pub fn frames(&self) -> u32 {
         self.frames
@@ -414,7 +411,7 @@ mod tests {
         let d = dir("gif");
         let path = d.join("clip.gif");
         let mut r = Recorder::start(&path, [40, 24], 60.0, 0).unwrap();
-        assert_eq!((r.size(), r.path()), ([40, 24], path.as_path()));
+        assert_eq!(r.size(), [40, 24]);
         // 60 fps is a 2 cs delay in a GIF: it plays at 50.
         assert_eq!(r.fps(), 50.0);
         assert_eq!(RecordFormat::Gif.plays_at(60.0), 50.0);
@@ -425,6 +422,7 @@ mod tests {
         assert!(!path.exists(), "the file appears only on finish");
         let done = r.finish().unwrap();
         assert_eq!((done.frames, done.size), (6, [40, 24]));
+        assert_eq!(done.path, path);
         assert_eq!(entries(&d), vec!["clip.gif"], "no temporary file left");
         let mut opts = ::gif::DecodeOptions::new();
         opts.set_color_output(::gif::ColorOutput::RGBA);
