@@ -561,7 +561,8 @@ fn a_recording_that_cannot_be_written_exits_1_and_leaves_nothing() {
     }
     let missing = dir.join("missing").join("clip.gif");
     let nowhere = dir.join("clip.mp4");
-    let cases: [(&Path, &[(&str, &str)], &str); 2] = [
+    type Env<'a> = &'a [(&'a str, &'a str)];
+    let cases: [(&Path, Env, &str); 2] = [
         (&missing, &[], "missing"),
         // No ffmpeg: the MP4 cannot start.
         (
@@ -590,4 +591,45 @@ fn a_recording_that_cannot_be_written_exits_1_and_leaves_nothing() {
     }
     let left: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
     assert!(left.is_empty(), "files left behind: {left:?}");
+}
+
+#[test]
+fn quitting_while_recording_finishes_the_file() {
+    // No --record-frames: the recording runs until the viewer quits (here
+    // --exit after the screenshot; closing the window takes the same path).
+    let dir = out_dir("record-quit");
+    let out = dir.join("clip.gif");
+    let _ = std::fs::remove_file(&out);
+    let shot = dir.join("shot.png");
+    let (code, err) = view_status(
+        &[
+            "assets/scenes/himmelblau.toml",
+            "--record",
+            out.to_str().unwrap(),
+            "--screenshot-after",
+            "4",
+            "--screenshot",
+            shot.to_str().unwrap(),
+            "--exit",
+        ],
+        &[],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let (frames, _) = gif_frames(&out);
+    assert_eq!(frames.len(), 4, "every frame drawn before quitting");
+    // With the panel shown, the view (and the recording) is narrower than the window.
+    let view = Image::load_png(&shot).unwrap();
+    assert_eq!(
+        (frames[0].width, frames[0].height),
+        (view.width, view.height)
+    );
+    assert!(view.width < 1280, "{}", view.width);
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.iter().all(|n| n == "clip.gif" || n == "shot.png"),
+        "{names:?}"
+    );
 }

@@ -394,7 +394,7 @@ mod tests {
         let mut img = Image::new(w, h, [0, 0, 0, 255]);
         for y in 0..h {
             for x in 0..w {
-                let inside = x >= i * 3 && x < i * 3 + 8 && y >= 4 && y < 12;
+                let inside = (i * 3..i * 3 + 8).contains(&x) && (4..12).contains(&y);
                 let c = if inside {
                     [255, 255, 255, 255]
                 } else {
