@@ -5,7 +5,9 @@
 //! The scene is drawn into its own Rgba8Unorm texture the size of the view in
 //! physical pixels, shown by egui as an image; a screenshot reads that texture
 //! back, so it is exactly what the window shows (plus the CPU axes that
-//! `render` draws, where the window draws them with egui).
+//! `render` draws, where the window draws them with egui). A recording
+//! ([`super::recorder`]) takes the same pixels every frame, after the frame's
+//! GPU work, and hands them to its encoder thread.
 
 use super::input::Action;
 use super::recorder::{self, RecordInfo, Recorder};
