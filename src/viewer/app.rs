@@ -5,9 +5,12 @@
 //! The scene is drawn into its own Rgba8Unorm texture the size of the view in
 //! physical pixels, shown by egui as an image; a screenshot reads that texture
 //! back, so it is exactly what the window shows (plus the CPU axes that
-//! `render` draws, where the window draws them with egui).
+//! `render` draws, where the window draws them with egui). A recording
+//! ([`super::recorder`]) takes the same pixels every frame, after the frame's
+//! GPU work, and hands them to its encoder thread.
 
 use super::input::Action;
+use super::recorder::{self, RecordInfo, Recorder};
 use super::state::{rebuild_kind, Rebuild, ViewerState};
 use super::{input, overlay, panel, ViewArgs};
 use anyhow::{Context as _, Result};
@@ -36,10 +39,17 @@ pub fn run(args: ViewArgs, scene: Scene, size: [u32; 2]) -> Result<()> {
     )?;
     let mut app = App::new(args, scene, size);
     event_loop.run_app(&mut app)?;
-    match app.error.take() {
-        Some(e) => Err(e),
-        None => Ok(()),
+    if let Some(e) = app.error.take() {
+        // Dropping the recorder aborts it: no partial file.
+        drop(app.recorder.take());
+        return Err(e);
     }
+    // The window closed (or q) while recording: the file is finished, not lost.
+    if let Some(r) = app.recorder.take() {
+        let done = r.finish()?;
+        eprintln!("{}", done.describe());
+    }
+    Ok(())
 }
 
 /// The offscreen texture the scene is drawn into, registered with egui.
@@ -123,6 +133,7 @@ pub struct Info {
     pub adapter: String,
     pub status: String,
     pub view_px: [u32; 2],
+    pub record: RecordInfo,
 }
 
 pub struct App {
@@ -146,6 +157,17 @@ pub struct App {
     hover_at: Option<[f64; 2]>,
     /// Where this frame's window screenshot goes, if one was asked for.
     window_shot: Option<PathBuf>,
+    /// The recording in progress.
+    recorder: Option<Recorder>,
+    /// A recording to start this frame (once the view's size is known), and
+    /// whether it is --record's (whose failures end the viewer with an error).
+    record_pending: Option<(PathBuf, bool)>,
+    /// The recording in progress is --record's.
+    recording_flag: bool,
+    /// --record-frames has been reached and its file finished.
+    record_flag_done: bool,
+    /// The last recording's outcome for the panel.
+    record_last: Option<std::result::Result<String, String>>,
 }
 
 impl App {
@@ -161,6 +183,11 @@ impl App {
         App {
             hover_at,
             window_shot: None,
+            recorder: None,
+            record_pending: args.record.clone().map(|p| (p, true)),
+            recording_flag: false,
+            record_flag_done: false,
+            record_last: None,
             period: Duration::from_secs_f64(1.0 / args.fps_cap),
             args,
             applied: (scene, 0),
@@ -389,7 +416,16 @@ impl App {
             adapter: g.ctx.describe(),
             status: self.status.clone(),
             view_px: g.target.size,
+            record: RecordInfo {
+                active: self.recorder.as_ref().map(|r| r.active()),
+                cap: self.args.fps_cap,
+                last: self.record_last.clone(),
+            },
         };
+        let recording = self
+            .recorder
+            .as_ref()
+            .map(|r| (r.frames(), r.elapsed().as_secs_f64()));
         let mut view_rect = egui::Rect::NOTHING;
         let state = &mut self.state;
         let renderer = &g.renderer;
@@ -449,6 +485,9 @@ impl App {
                     if state.show_help {
                         overlay::help(ui.painter(), rect);
                     }
+                    if let Some((frames, seconds)) = recording {
+                        overlay::recording(ui.painter(), rect, frames, seconds);
+                    }
                 });
             input::shortcuts(ui.ctx(), state, &mut actions);
         });
@@ -482,6 +521,15 @@ impl App {
                         Ok(()) => format!("saved {}", path.display()),
                         Err(e) => format!("saving failed: {e}"),
                     };
+                }
+                Action::ToggleRecording => {
+                    if self.recorder.is_some() {
+                        self.stop_recording(None)?;
+                    } else {
+                        let dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+                        let path = recorder::next_path(&dir, self.state.record_format);
+                        self.record_pending = Some((path, false));
+                    }
                 }
                 Action::Quit => event_loop.exit(),
             }
@@ -520,6 +568,9 @@ impl App {
             };
         }
         g.renderer.scene.size = g.target.size;
+        let view_size = g.target.size;
+        self.start_or_end_recording(view_size)?;
+        let g = self.gfx.as_mut().expect("window exists");
         if self.state.playing {
             g.renderer.advance(&g.ctx, self.state.steps_per_frame);
         } else if std::mem::take(&mut self.state.step_requested) {
@@ -650,6 +701,7 @@ impl App {
         }
         self.last_frame = Some(now);
         self.frames += 1;
+        self.record_frame()?;
         if self.args.screenshot_after == Some(self.frames) {
             let path = self.args.screenshot.clone();
             if !self.args.screenshot_window {
@@ -665,24 +717,136 @@ impl App {
                 self.save_scene(&p)?;
                 eprintln!("wrote {}", p.display());
             }
-            if self.args.exit {
-                event_loop.exit();
+        }
+        // --exit: once the screenshot and the --record-frames recording (those asked for) are done.
+        let shot_done = self.args.screenshot_after.is_none_or(|n| self.frames >= n);
+        let record_done = self.args.record_frames.is_none() || self.record_flag_done;
+        let asked = self.args.screenshot_after.is_some() || self.args.record_frames.is_some();
+        if self.args.exit && asked && shot_done && record_done {
+            event_loop.exit();
+        }
+        Ok(())
+    }
+
+    /// Before drawing: ends a recording whose view changed size (its frames
+    /// must all have one size), and starts the pending one at the view's size.
+    fn start_or_end_recording(&mut self, view: [u32; 2]) -> Result<()> {
+        if let Some(r) = &self.recorder {
+            if r.view() != view {
+                let old = r.view();
+                if self.recording_flag && self.args.record_frames.is_some() {
+                    anyhow::bail!(
+                        "--record: the view changed size from {}×{} to {}×{} after {} of {} frames",
+                        old[0],
+                        old[1],
+                        view[0],
+                        view[1],
+                        r.frames(),
+                        self.args.record_frames.unwrap_or(0)
+                    );
+                }
+                let why = format!(
+                    "the view changed size ({}×{} → {}×{}), so the recording ended",
+                    old[0], old[1], view[0], view[1]
+                );
+                self.stop_recording(Some(why))?;
+            }
+        }
+        if let Some((path, flag)) = self.record_pending.take() {
+            let frames = if flag {
+                self.args.record_frames.unwrap_or(0)
+            } else {
+                0
+            };
+            match Recorder::start(&path, view, self.args.fps_cap, frames) {
+                Ok(r) => {
+                    eprintln!(
+                        "recording {} ({}×{} at {} fps)",
+                        path.display(),
+                        r.size()[0],
+                        r.size()[1],
+                        r.fps()
+                    );
+                    self.record_last = None;
+                    self.recorder = Some(r);
+                    self.recording_flag = flag;
+                }
+                Err(e) if flag => return Err(e.into()),
+                Err(e) => self.record_failed(&e),
             }
         }
         Ok(())
+    }
+
+    /// After drawing: hands the scene view to the recorder; finishes
+    /// --record's file at --record-frames.
+    fn record_frame(&mut self) -> Result<()> {
+        let Some(r) = self.recorder.as_mut() else {
+            return Ok(());
+        };
+        if r.failed() {
+            // The encoder stopped on its own (ffmpeg died): finishing reports why.
+            return self.stop_recording(None);
+        }
+        let g = self.gfx.as_ref().context("no window yet")?;
+        let pushed = r.push(view_image(g)?);
+        if let Err(e) = pushed {
+            self.recorder = None;
+            if self.recording_flag {
+                return Err(e.into());
+            }
+            self.record_failed(&e);
+            return Ok(());
+        }
+        if self.recording_flag
+            && self
+                .args
+                .record_frames
+                .is_some_and(|n| self.recorder.as_ref().is_some_and(|r| r.frames() >= n))
+        {
+            let done = self.recorder.take().expect("recording").finish()?;
+            eprintln!("{}", done.describe());
+            self.record_last = Some(Ok(done.describe()));
+            self.record_flag_done = true;
+        }
+        Ok(())
+    }
+
+    /// Finishes the recording in progress; `why` prefixes the panel's line.
+    /// An error is shown in the panel (or, for --record, ends the viewer).
+    fn stop_recording(&mut self, why: Option<String>) -> Result<()> {
+        let Some(r) = self.recorder.take() else {
+            return Ok(());
+        };
+        match r.finish() {
+            Ok(done) => {
+                eprintln!("{}", done.describe());
+                let line = match why {
+                    Some(w) => format!("{w}: {}", done.describe()),
+                    None => done.describe(),
+                };
+                self.status = String::new();
+                self.record_last = Some(Ok(line));
+                if self.recording_flag {
+                    self.record_flag_done = true;
+                }
+            }
+            Err(e) if self.recording_flag => return Err(e.into()),
+            Err(e) => self.record_failed(&e),
+        }
+        Ok(())
+    }
+
+    fn record_failed(&mut self, e: &gradfield::Error) {
+        eprintln!("recording failed: {e}");
+        self.record_last = Some(Err(format!("recording failed: {}", recorder::one_line(e))));
     }
 
     /// The scene view as a PNG: the texture the window shows, read back, with
     /// the axes, colour bar and title `render` draws.
     fn screenshot(&self, path: &Path) -> Result<()> {
         let g = self.gfx.as_ref().context("no window yet")?;
-        let mut img = read_texture(&g.ctx, &g.target.tex, g.target.size, false)?;
-        let s = &g.renderer.scene;
-        if s.axes {
-            let lay = Layout::new(s, img.width, img.height);
-            gradfield::render::overlay::draw(&mut img, s, &g.renderer.stats, &g.renderer.func, &lay);
-        }
-        img.save_png(path)?;
+        view_image(g)?.save_png(path)?;
         Ok(())
     }
 
@@ -696,6 +860,19 @@ impl App {
         gradfield::io::write_bytes_atomic(path, text.as_bytes())?;
         Ok(())
     }
+}
+
+/// The scene view as `render` draws it: the texture the window shows, read
+/// back, with the axes, colour bar and title on the CPU. Screenshots and
+/// recordings both take their pixels from here.
+fn view_image(g: &Gfx) -> Result<Image> {
+    let mut img = read_texture(&g.ctx, &g.target.tex, g.target.size, false)?;
+    let s = &g.renderer.scene;
+    if s.axes {
+        let lay = Layout::new(s, img.width, img.height);
+        gradfield::render::overlay::draw(&mut img, s, &g.renderer.stats, &g.renderer.func, &lay);
+    }
+    Ok(img)
 }
 
 /// `viewer-screenshot.png` → `viewer-screenshot-window.png`.

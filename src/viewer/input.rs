@@ -14,6 +14,8 @@ pub enum Action {
     /// The whole window as the screen shows it (panel, hover card, help).
     WindowScreenshot,
     SaveScene(PathBuf),
+    /// Start recording the view (to the panel's format), or stop and finish the file.
+    ToggleRecording,
     Quit,
 }
 
@@ -31,6 +33,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("p", "screenshot of the view"),
     ("shift-p", "screenshot of the window"),
     ("w", "save the scene (viewer-scene.toml)"),
+    ("v", "record the view (MP4 / GIF): start / stop"),
     ("F1, h or ?", "this help"),
     ("q / Esc", "quit"),
     ("drag (2D)", "pan"),
@@ -219,6 +222,9 @@ pub fn shortcuts(ctx: &egui::Context, state: &mut ViewerState, actions: &mut Vec
         if k(Key::W) {
             actions.push(Action::SaveScene(PathBuf::from(SCENE_FILE)));
         }
+        if k(Key::V) {
+            actions.push(Action::ToggleRecording);
+        }
         if k(Key::F1) || k(Key::H) || k(Key::Questionmark) {
             state.show_help = !state.show_help;
         }
@@ -311,7 +317,19 @@ mod tests {
             press(&ctx, &mut s, Key::W, none),
             vec![Action::SaveScene(PathBuf::from(SCENE_FILE))]
         );
+        assert_eq!(
+            press(&ctx, &mut s, Key::V, none),
+            vec![Action::ToggleRecording]
+        );
         assert_eq!(press(&ctx, &mut s, Key::Q, none), vec![Action::Quit]);
+        // Every key the help lists is one this function handles, and no two
+        // entries claim the same key.
+        let keys: Vec<&str> = SHORTCUTS.iter().map(|(k, _)| *k).collect();
+        assert!(keys.contains(&"v"), "the help lists the record key");
+        let mut sorted = keys.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), keys.len(), "duplicate help entries: {keys:?}");
     }
 
     fn geom(scene: &Scene, origin: egui::Pos2, ppp: f32, px: [u32; 2]) -> ViewGeom {

@@ -10,12 +10,14 @@
 //! - [`input`]: mouse and keyboard on the scene view.
 //! - [`dial`]: the hover lesson as numbers: the directional derivative over every direction.
 //! - [`overlay`]: axes, colour bar, hover dial and help painted by egui over the scene.
+//! - [`recorder`]: recording the scene view to MP4 or GIF on an encoder thread.
 
 pub mod app;
 pub mod dial;
 pub mod input;
 pub mod overlay;
 pub mod panel;
+pub mod recorder;
 pub mod state;
 
 use anyhow::Result;
@@ -39,9 +41,19 @@ pub struct ViewArgs {
     /// Also save the scene (as `render` would reproduce it) with the --screenshot-after screenshot.
     #[arg(long)]
     pub save_scene: Option<PathBuf>,
-    /// Quit after the --screenshot-after screenshot.
+    /// Quit after the --screenshot-after screenshot and the --record-frames
+    /// recording (when both are asked for, after both).
     #[arg(long)]
     pub exit: bool,
+    /// Record the scene view from the first frame into OUT.mp4 or OUT.gif (or
+    /// any output `gradfield record` takes), until --record-frames, the `v`
+    /// key, the panel's stop button or closing the window. The file plays at
+    /// --fps-cap. A failure (ffmpeg missing, unwritable path) is an error.
+    #[arg(long, value_name = "OUT")]
+    pub record: Option<PathBuf>,
+    /// Finish the --record recording after this many frames.
+    #[arg(long, value_name = "N", requires = "record")]
+    pub record_frames: Option<u32>,
     /// Start paused (the particles stay where the scene's `steps` put them, as in `render`).
     #[arg(long)]
     pub paused: bool,
@@ -116,6 +128,12 @@ pub fn run(args: ViewArgs) -> Result<()> {
     }
     if let Some(h) = args.hover.as_deref().filter(|h| *h != "off") {
         gradfield::domain::parse_point(h, "--hover")?;
+    }
+    if let Some(out) = &args.record {
+        gradfield::record::Format::from_path(out)?;
+    }
+    if args.record_frames == Some(0) {
+        return Err(gradfield::Error::input("--record-frames must be at least 1").into());
     }
     let scene = initial_scene(args.target.as_deref())?;
     scene.optimizer()?;

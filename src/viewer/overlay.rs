@@ -309,3 +309,23 @@ pub fn help(p: &Painter, view: Rect) {
     );
     p.galley(at, galley, Color32::WHITE);
 }
+
+/// The recording mark in the view's top-right corner (not in the recorded
+/// frames, which come from the scene texture).
+pub fn recording(p: &Painter, view: Rect, frames: u32, seconds: f64) {
+    let text = format!("REC {frames} · {seconds:.1} s");
+    let galley = p.layout_no_wrap(text, FontId::monospace(13.0), Color32::WHITE);
+    let size = galley.size();
+    let at = egui::pos2(view.max.x - size.x - 14.0, view.min.y + 10.0);
+    let dot = egui::pos2(at.x - 12.0, at.y + size.y / 2.0);
+    p.rect_filled(
+        Rect::from_min_max(egui::pos2(dot.x - 10.0, at.y), at + size).expand(4.0),
+        4.0,
+        Color32::from_black_alpha(170),
+    );
+    // Blinks once a second.
+    if seconds.fract() < 0.6 {
+        p.circle_filled(dot, 5.0, Color32::from_rgb(230, 40, 40));
+    }
+    p.galley(at, galley, Color32::WHITE);
+}

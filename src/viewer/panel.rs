@@ -3,6 +3,7 @@
 
 use super::app::Info;
 use super::input::{Action, SCENE_FILE, SHORTCUTS};
+use super::recorder::{RecordFormat, RecordInfo};
 use super::state::ViewerState;
 use egui::{ComboBox, DragValue, RichText, Slider, SliderClamping, Ui};
 use gradfield::optim::OptimizerKind;
@@ -48,6 +49,7 @@ pub fn show(ui: &mut Ui, state: &mut ViewerState, info: &Info, actions: &mut Vec
             .logarithmic(true)
             .text("steps / frame"),
     );
+    record_section(ui, state, &info.record, fps, actions);
     ui.separator();
 
     egui::CollapsingHeader::new("Function")
@@ -263,11 +265,6 @@ pub fn show(ui: &mut Ui, state: &mut ViewerState, info: &Info, actions: &mut Vec
             {
                 actions.push(Action::SaveScene(PathBuf::from(SCENE_FILE)));
             }
-            ui.label(
-                RichText::new("recording: use `gradfield record` on a saved scene")
-                    .small()
-                    .weak(),
-            );
         });
     egui::CollapsingHeader::new("Keys")
         .default_open(false)
@@ -276,6 +273,99 @@ pub fn show(ui: &mut Ui, state: &mut ViewerState, info: &Info, actions: &mut Vec
                 ui.label(RichText::new(format!("{k:<12} {what}")).monospace().small());
             }
         });
+}
+
+const RED: egui::Color32 = egui::Color32::from_rgb(255, 110, 100);
+
+/// Record / stop, the format, and while recording the frame count and time.
+fn record_section(
+    ui: &mut Ui,
+    state: &mut ViewerState,
+    rec: &RecordInfo,
+    viewer_fps: f64,
+    actions: &mut Vec<Action>,
+) {
+    ui.horizontal(|ui| {
+        let label = if rec.active.is_some() {
+            "■ stop recording (v)"
+        } else {
+            "● record (v)"
+        };
+        if ui.button(label).clicked() {
+            actions.push(Action::ToggleRecording);
+        }
+        ui.add_enabled_ui(rec.active.is_none(), |ui| {
+            for f in RecordFormat::ALL {
+                ui.selectable_value(&mut state.record_format, f, f.name());
+            }
+        });
+    });
+    match &rec.active {
+        Some(a) => {
+            let name = a
+                .path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            ui.label(
+                RichText::new(format!(
+                    "● REC {} frames · {:.1} s → {name}\n{}×{} px, plays at {} fps ({:.1} s)",
+                    a.frames,
+                    a.seconds,
+                    a.size[0],
+                    a.size[1],
+                    fmt_fps(a.fps),
+                    a.frames as f64 / a.fps
+                ))
+                .monospace()
+                .small()
+                .color(RED),
+            );
+            if a.waited > 0.05 {
+                ui.label(
+                    RichText::new(format!(
+                        "the encoder is slower than the window: waited {:.1} s",
+                        a.waited
+                    ))
+                    .small()
+                    .weak(),
+                );
+            }
+        }
+        None => {
+            let f = state.record_format;
+            let plays = f.plays_at(rec.cap);
+            let mut note = format!(
+                "{} plays at {} fps, the frame-rate cap",
+                f.name(),
+                fmt_fps(plays)
+            );
+            if plays != rec.cap {
+                note.push_str(&format!(" ({} rounded to whole 1/100 s)", fmt_fps(rec.cap)));
+            }
+            if viewer_fps > 0.0 && viewer_fps < 0.9 * plays {
+                note.push_str(&format!(
+                    "; the viewer draws {viewer_fps:.1} fps now, so it plays {:.1}× faster than live",
+                    plays / viewer_fps
+                ));
+            }
+            ui.label(RichText::new(note).small().weak());
+        }
+    }
+    match &rec.last {
+        Some(Ok(saved)) => {
+            ui.label(RichText::new(saved).small());
+        }
+        Some(Err(e)) => {
+            ui.colored_label(RED, RichText::new(e).small());
+        }
+        None => {}
+    }
+}
+
+fn fmt_fps(v: f64) -> String {
+    let s = format!("{v:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 fn state_lr_default(optimizer: &str) -> f64 {
@@ -321,6 +411,10 @@ mod tests {
             adapter: "test".into(),
             status: String::new(),
             view_px: [980, 720],
+            record: RecordInfo {
+                cap: 60.0,
+                ..Default::default()
+            },
         }
     }
 
@@ -371,5 +465,151 @@ mod tests {
         let before = state.scene.clone();
         show_idle(&mut state);
         assert_eq!(state.scene, before);
+    }
+}
+
+#[cfg(test)]
+mod record_tests {
+    use super::*;
+    use crate::viewer::recorder::Active;
+    use gradfield::scene::Scene;
+
+    /// Every text the frame painted, with where it starts (points).
+    fn texts(shapes: &[egui::epaint::ClippedShape]) -> Vec<(String, egui::Pos2)> {
+        fn walk(s: &egui::Shape, out: &mut Vec<(String, egui::Pos2)>) {
+            match s {
+                egui::Shape::Text(t) => out.push((t.galley.text().to_string(), t.pos)),
+                egui::Shape::Vec(v) => v.iter().for_each(|s| walk(s, out)),
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        for c in shapes {
+            walk(&c.shape, &mut out);
+        }
+        out
+    }
+
+    /// Runs the panel one frame with `events`; returns its texts and actions.
+    fn frame(
+        ctx: &egui::Context,
+        state: &mut ViewerState,
+        info: &Info,
+        events: Vec<egui::Event>,
+    ) -> (Vec<(String, egui::Pos2)>, Vec<Action>) {
+        let input = egui::RawInput {
+            screen_rect: Some(egui::Rect::from_min_size(
+                egui::Pos2::ZERO,
+                egui::vec2(1280.0, 720.0),
+            )),
+            events,
+            ..Default::default()
+        };
+        let mut actions = Vec::new();
+        let mut out = ctx.run_ui(input, |ui| {
+            egui::Panel::left("controls")
+                .default_size(300.0)
+                .show(ui, |ui| show(ui, state, info, &mut actions));
+        });
+        out.textures_delta.clear();
+        (texts(&out.shapes), actions)
+    }
+
+    fn info(record: RecordInfo, fps: f64) -> Info {
+        Info {
+            timing: (fps, 1e3 / fps, 5.0),
+            steps_done: 0,
+            particles: 0,
+            adapter: "test".into(),
+            status: String::new(),
+            view_px: [980, 720],
+            record,
+        }
+    }
+
+    fn find<'a>(t: &'a [(String, egui::Pos2)], what: &str) -> Option<&'a (String, egui::Pos2)> {
+        t.iter().find(|(s, _)| s.contains(what))
+    }
+
+    #[test]
+    fn the_record_button_asks_for_a_recording_and_the_panel_shows_its_progress() {
+        let ctx = egui::Context::default();
+        let mut state = ViewerState::new(Scene::for_function("himmelblau").unwrap());
+        let idle = RecordInfo {
+            cap: 60.0,
+            ..Default::default()
+        };
+        // Idle, the viewer at 4 fps: the file's rate is the cap, and it says so.
+        let i = info(idle.clone(), 4.0);
+        frame(&ctx, &mut state, &i, vec![]);
+        let (t, _) = frame(&ctx, &mut state, &i, vec![]);
+        let note = &find(&t, "plays at").expect("the rate note").0;
+        assert!(
+            note.contains("MP4 plays at 60 fps, the frame-rate cap"),
+            "{note}"
+        );
+        assert!(note.contains("15.0× faster than live"), "{note}");
+        // Click the record button.
+        let at = find(&t, "record (v)").expect("a record button").1 + egui::vec2(4.0, 4.0);
+        let button = |pressed| egui::Event::PointerButton {
+            pos: at,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        };
+        let (_, a) = frame(
+            &ctx,
+            &mut state,
+            &i,
+            vec![egui::Event::PointerMoved(at), button(true)],
+        );
+        assert!(a.is_empty());
+        let (_, a) = frame(&ctx, &mut state, &i, vec![button(false)]);
+        assert_eq!(a, vec![Action::ToggleRecording]);
+        // GIF: the rate rounds to whole centiseconds.
+        state.record_format = RecordFormat::Gif;
+        let (t, _) = frame(&ctx, &mut state, &i, vec![]);
+        let note = &find(&t, "plays at").unwrap().0;
+        assert!(note.contains("GIF plays at 50 fps"), "{note}");
+        assert!(note.contains("(60 rounded to whole 1/100 s)"), "{note}");
+        // Recording: a stop button, the frame count, the time, the file.
+        let rec = RecordInfo {
+            active: Some(Active {
+                path: "viewer-recording-3.gif".into(),
+                frames: 42,
+                seconds: 7.25,
+                size: [980, 720],
+                fps: 50.0,
+                waited: 0.0,
+            }),
+            ..idle.clone()
+        };
+        let (t, _) = frame(&ctx, &mut state, &info(rec, 4.0), vec![]);
+        assert!(find(&t, "stop recording (v)").is_some());
+        let line = &find(&t, "REC 42 frames").expect("the progress line").0;
+        assert!(
+            line.contains("7.2 s → viewer-recording-3.gif")
+                && line.contains("980×720 px, plays at 50 fps (0.8 s)"),
+            "{line}"
+        );
+        // Stopped: the saved path, or the error, on one line.
+        for (last, shown) in [
+            (
+                Ok("saved viewer-recording-3.gif (42 frames…)".to_string()),
+                "saved viewer-recording-3.gif",
+            ),
+            (
+                Err("recording failed: ffmpeg not found".to_string()),
+                "ffmpeg not found",
+            ),
+        ] {
+            let rec = RecordInfo {
+                last: Some(last),
+                ..idle.clone()
+            };
+            let (t, _) = frame(&ctx, &mut state, &info(rec, 60.0), vec![]);
+            let l = &find(&t, shown).expect("the outcome line").0;
+            assert!(!l.contains('\n'), "{l}");
+        }
     }
 }

@@ -70,6 +70,8 @@ pub struct ViewerState {
     pub reset_requested: bool,
     /// Set by the panel: run one step while paused.
     pub step_requested: bool,
+    /// The format the `v` key and the panel's record button write.
+    pub record_format: super::recorder::RecordFormat,
 }
 
 impl ViewerState {
@@ -84,6 +86,7 @@ impl ViewerState {
             dropped: Vec::new(),
             reset_requested: false,
             step_requested: false,
+            record_format: Default::default(),
         }
     }
 
