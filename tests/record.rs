@@ -122,7 +122,10 @@ fn run(
 }
 
 /// Decodes a GIF into full composed RGBA frames, with each frame's delay, and the loop setting.
-fn decode_gif(path: &Path) -> (Vec<Image>, Vec<u16>, gif::Repeat, Vec<(u16, u16)>) {
+/// Frames, delays (centiseconds), the loop setting and each frame's (left, top) offset.
+type DecodedGif = (Vec<Image>, Vec<u16>, gif::Repeat, Vec<(u16, u16)>);
+
+fn decode_gif(path: &Path) -> DecodedGif {
     let mut opts = gif::DecodeOptions::new();
     opts.set_color_output(gif::ColorOutput::RGBA);
     let mut dec = opts.read_info(std::fs::File::open(path).unwrap()).unwrap();
