@@ -426,12 +426,8 @@ impl Scene {
     /// Reads and checks a scene file.
     pub fn load(path: &Path) -> Result<Scene> {
         // A scene the user named but that cannot be read is wrong input (exit 2), like a bad one.
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::input(format!(
-                "{}: cannot read the scene file: {e}",
-                path.display()
-            ))
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::input(format!("{}: cannot read the scene file: {e}", path.display())))?;
         Scene::from_toml(&text, &path.display().to_string())
     }
 

@@ -152,10 +152,7 @@ impl OptimizerArgs {
 
     /// Every optimizer named in `--optimizer a,b,…`.
     pub fn kinds(&self) -> Result<Vec<OptimizerKind>, Error> {
-        self.optimizer
-            .split(',')
-            .map(OptimizerKind::parse)
-            .collect()
+        self.optimizer.split(',').map(OptimizerKind::parse).collect()
     }
 }
 
@@ -180,10 +177,7 @@ pub fn num(v: f64) -> String {
     if !(1e-4..1e6).contains(&a) {
         return format!("{v:.5e}");
     }
-    let s = format!(
-        "{v:.*}",
-        (5 - a.log10().floor() as i32).clamp(0, 12) as usize
-    );
+    let s = format!("{v:.*}", (5 - a.log10().floor() as i32).clamp(0, 12) as usize);
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
@@ -193,9 +187,7 @@ pub fn num(v: f64) -> String {
 
 /// Fills the scene's critical-point markers (when shown and not listed) from
 /// the critical-point search over its domain.
-pub fn with_critical_points(
-    mut scene: gradfield::scene::Scene,
-) -> Result<gradfield::scene::Scene, Error> {
+pub fn with_critical_points(mut scene: gradfield::scene::Scene) -> Result<gradfield::scene::Scene, Error> {
     if scene.critical.show && scene.critical.points.is_empty() {
         let f = scene.parse_function()?;
         let pts = gradfield::analysis::critical::find_critical(
@@ -224,10 +216,7 @@ pub fn check_writable(path: &std::path::Path) -> Result<(), Error> {
     if !dir.is_dir() {
         return Err(Error::io(
             path,
-            std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                format!("directory {} does not exist", dir.display()),
-            ),
+            std::io::Error::new(std::io::ErrorKind::NotFound, format!("directory {} does not exist", dir.display())),
         ));
     }
     Ok(())

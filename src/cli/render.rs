@@ -97,12 +97,11 @@ pub fn parse_size(s: &str) -> Result<[u32; 2], Error> {
 /// The scene for TARGET (a .toml file or FUNC) with the flags applied.
 pub fn build_scene(target: &str, a: &SceneArgs) -> Result<Scene, Error> {
     let path = Path::new(target);
-    let mut scene =
-        if target.ends_with(".toml") || (path.is_file() && !target.contains(['(', '^', '*'])) {
-            Scene::load(path)?
-        } else {
-            Scene::for_function(target)?
-        };
+    let mut scene = if target.ends_with(".toml") || (path.is_file() && !target.contains(['(', '^', '*'])) {
+        Scene::load(path)?
+    } else {
+        Scene::for_function(target)?
+    };
     if let Some(v) = &a.view {
         scene.view = View::parse(v)?;
     }
@@ -172,17 +171,8 @@ pub fn build_scene(target: &str, a: &SceneArgs) -> Result<Scene, Error> {
 
 pub fn run(a: RenderArgs) -> Result<()> {
     let scene = build_scene(&a.target, &a.scene)?;
-    if a.output
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(|e| e.to_lowercase())
-        != Some("png".into())
-    {
-        return Err(Error::input(format!(
-            "-o {}: render writes a PNG; name the file *.png",
-            a.output.display()
-        ))
-        .into());
+    if a.output.extension().and_then(|e| e.to_str()).map(|e| e.to_lowercase()) != Some("png".into()) {
+        return Err(Error::input(format!("-o {}: render writes a PNG; name the file *.png", a.output.display())).into());
     }
     super::check_writable(&a.output)?;
     let ctx = gradfield::gpu::Context::headless()?;

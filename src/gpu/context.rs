@@ -101,9 +101,7 @@ impl Context {
 
     /// Largest storage buffer one binding may hold, in bytes.
     pub fn max_binding_bytes(&self) -> u64 {
-        self.limits
-            .max_storage_buffer_binding_size
-            .min(self.limits.max_buffer_size)
+        self.limits.max_storage_buffer_binding_size.min(self.limits.max_buffer_size)
     }
 
     /// Waits for all submitted work; a lost device becomes an error with the adapter's name.
