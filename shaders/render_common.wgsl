@@ -127,12 +127,19 @@ fn world_of(p: vec2<f32>, z: f32) -> vec3<f32> {
 }
 
 /// Clip position of a point in function coordinates: the plot in 2D, on the
-/// surface (lifted by `lift` world units) in 3D.
+/// surface (lifted by `lift` world units) in 3D; outside the clip volume in
+/// 3D where f is not finite.
 fn project(p: vec2<f32>, lift: f32) -> vec4<f32> {
     if (view.misc.x < 0.5) {
         return pixel_to_clip(to_pixel(p));
     }
-    let z = height(f_grad(p).x) + lift;
+    let f = f_grad(p).x;
+    if (!is_finite(f)) {
+        // Off the surface (f undefined there): outside the clip volume, so
+        // points, trails and arrows there are dropped, not drawn on a floor.
+        return vec4<f32>(2.0, 2.0, 2.0, 1.0);
+    }
+    let z = height(f) + lift;
     return view.view_proj * vec4<f32>(world_of(p, z), 1.0);
 }
 

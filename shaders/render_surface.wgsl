@@ -1,7 +1,8 @@
 //! render_surface: the lit 3D surface z = f(x, y) on a res × res grid mesh,
 //! built in the vertex stage from the generated `f_grad` (height clipped to
 //! the colour range, so huge values stay in the box), coloured by the
-//! colormap with per-pixel contour lines of constant screen width.
+//! colormap with per-pixel contour lines of constant screen width; pixels
+//! where f is not finite are discarded (a hole, not a plane).
 //! Inputs: `view`, `cmap`, `mesh.res`. Draw: 6 × (res − 1)² vertices.
 
 /// Rust twin: `render::surface::MeshUniform`.
@@ -48,8 +49,10 @@ fn fs(in: SurfOut) -> @location(0) vec4<f32> {
     let cs = contour_scaled(d.x);
     // Screen-space change of the contour variable, for constant-width lines.
     let ds = fwidth(cs.x);
-    if (!is_finite(d.x) || !is_finite(d.y) || !is_finite(d.z)) {
-        return view.nonfinite;
+    // No surface where f is undefined: those cells are left out of the mesh
+    // (the 2D map paints them in the non-finite colour instead).
+    if (!is_finite(d.x)) {
+        discard;
     }
     // Normal of the height field z = h(f(x, y)); flat where the height is clipped.
     let sc = scaled(d.x, view.misc.y > 0.5);
@@ -57,7 +60,13 @@ fn fs(in: SurfOut) -> @location(0) vec4<f32> {
     if (t < -0.02 || t > 1.02) {
         slope = 0.0;
     }
-    var nrm = normalize(vec3<f32>(-d.y * slope, -d.z * slope, 1.0));
+    // An infinite derivative (the rim of sqrt) gets a vertical normal's limit.
+    var g = vec2<f32>(d.y, d.z);
+    if (!is_finite(g.x) || !is_finite(g.y)) {
+        g = vec2<f32>(0.0);
+        slope = 0.0;
+    }
+    var nrm = normalize(vec3<f32>(-g.x * slope, -g.y * slope, 1.0));
     let to_eye = normalize(view.eye.xyz - in.world);
     if (dot(nrm, to_eye) < 0.0) {
         nrm = -nrm;

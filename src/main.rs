@@ -2,6 +2,7 @@
 //! printed once; the exit code is 2 for wrong input, 1 for anything else.
 
 mod cli;
+mod viewer;
 
 use std::process::ExitCode;
 

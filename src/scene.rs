@@ -129,6 +129,8 @@ pub struct ContourConfig {
     pub width: f32,
     /// Line opacity in [0, 1].
     pub opacity: f32,
+    /// Write the value on a few levels (2D panels).
+    pub labels: bool,
 }
 
 impl Default for ContourConfig {
@@ -139,6 +141,7 @@ impl Default for ContourConfig {
             levels: Vec::new(),
             width: 1.2,
             opacity: 0.55,
+            labels: false,
         }
     }
 }
@@ -315,6 +318,168 @@ impl Default for CriticalConfig {
     }
 }
 
+/// What a [`Sweep`] varies from frame to frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SweepParam {
+    /// The optimizer's learning rate (for the steps that lead to each frame).
+    Lr,
+    /// The optimizer's momentum μ (momentum, nesterov).
+    Momentum,
+    /// 3D camera azimuth in degrees.
+    Azimuth,
+    /// 3D camera elevation in degrees.
+    Elevation,
+    /// 3D camera distance.
+    Distance,
+    /// 3D surface height scale.
+    Zscale,
+}
+
+impl SweepParam {
+    pub const NAMES: &'static str = "lr, momentum, azimuth, elevation, distance, zscale";
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SweepParam::Lr => "lr",
+            SweepParam::Momentum => "momentum",
+            SweepParam::Azimuth => "azimuth",
+            SweepParam::Elevation => "elevation",
+            SweepParam::Distance => "distance",
+            SweepParam::Zscale => "zscale",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<SweepParam> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "lr" | "learning-rate" | "learning_rate" => Ok(SweepParam::Lr),
+            "momentum" => Ok(SweepParam::Momentum),
+            "azimuth" => Ok(SweepParam::Azimuth),
+            "elevation" => Ok(SweepParam::Elevation),
+            "distance" => Ok(SweepParam::Distance),
+            "zscale" => Ok(SweepParam::Zscale),
+            _ => Err(Error::input(format!(
+                "unknown sweep parameter `{s}`: expected one of {}",
+                SweepParam::NAMES
+            ))),
+        }
+    }
+
+    /// True for the parameters that only change the 3D view.
+    pub fn is_camera(self) -> bool {
+        !matches!(self, SweepParam::Lr | SweepParam::Momentum)
+    }
+}
+
+/// One parameter moved from `from` (frame 0) to `to` (the last frame).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sweep {
+    pub param: SweepParam,
+    pub from: f64,
+    pub to: f64,
+    /// Geometric steps (from and to of one sign, non-zero) instead of linear ones.
+    #[serde(default)]
+    pub log: bool,
+}
+
+impl Sweep {
+    /// The value at frame `i` of `frames`.
+    pub fn value(&self, i: u32, frames: u32) -> f64 {
+        let t = if frames > 1 {
+            i as f64 / (frames - 1) as f64
+        } else {
+            0.0
+        };
+        if self.log {
+            self.from * (self.to / self.from).powf(t)
+        } else {
+            self.from + (self.to - self.from) * t
+        }
+    }
+}
+
+/// Most frames one recording may have.
+pub const MAX_FRAMES: u32 = 100_000;
+/// Highest frame rate of a recording.
+pub const MAX_FPS: f64 = 240.0;
+/// Most optimizer steps between two frames.
+pub const MAX_STEPS_PER_FRAME: u32 = 100_000;
+
+/// The `[record]` table: how `gradfield record` animates the scene. Frame 0
+/// is the start state (what `render` draws with `particles.steps = 0`); every
+/// later frame runs `steps_per_frame` more optimizer steps, turns the 3D
+/// camera by `orbit` degrees and moves the swept parameter along.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RecordConfig {
+    pub frames: u32,
+    /// Frames per second of the output.
+    pub fps: f64,
+    pub steps_per_frame: u32,
+    /// 3D camera azimuth change per frame, in degrees (3d and split views).
+    pub orbit: f64,
+    pub sweep: Option<Sweep>,
+}
+
+impl Default for RecordConfig {
+    fn default() -> Self {
+        RecordConfig {
+            frames: 90,
+            fps: 30.0,
+            steps_per_frame: 1,
+            orbit: 0.0,
+            sweep: None,
+        }
+    }
+}
+
+impl RecordConfig {
+    /// Checks the numbers (each message names the limit).
+    pub fn validate(&self) -> Result<()> {
+        if !(1..=MAX_FRAMES).contains(&self.frames) {
+            return Err(Error::input(format!(
+                "frames {} is out of range: a recording has 1 to {MAX_FRAMES} frames",
+                self.frames
+            )));
+        }
+        if !(self.fps.is_finite() && self.fps > 0.0 && self.fps <= MAX_FPS) {
+            return Err(Error::input(format!(
+                "fps {} is out of range: it must be a number > 0 and at most {MAX_FPS}",
+                self.fps
+            )));
+        }
+        if !(1..=MAX_STEPS_PER_FRAME).contains(&self.steps_per_frame) {
+            return Err(Error::input(format!(
+                "steps per frame {} is out of range: it must be 1 to {MAX_STEPS_PER_FRAME}",
+                self.steps_per_frame
+            )));
+        }
+        if !(self.orbit.is_finite() && self.orbit.abs() <= 360.0) {
+            return Err(Error::input(format!(
+                "orbit {} is out of range: degrees per frame in [-360, 360]",
+                self.orbit
+            )));
+        }
+        if let Some(s) = &self.sweep {
+            let name = s.param.name();
+            if !(s.from.is_finite() && s.to.is_finite()) {
+                return Err(Error::input(format!(
+                    "sweep of {name} from {} to {}: both ends must be finite",
+                    s.from, s.to
+                )));
+            }
+            if s.log && s.from * s.to <= 0.0 {
+                return Err(Error::input(format!(
+                    "sweep of {name} from {} to {} with log steps: both ends must be non-zero and of one sign",
+                    s.from, s.to
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Everything one frame needs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -337,6 +502,8 @@ pub struct Scene {
     pub particles: ParticleConfig,
     pub camera: CameraConfig,
     pub critical: CriticalConfig,
+    /// How `gradfield record` animates the scene.
+    pub record: RecordConfig,
 }
 
 impl Default for Scene {
@@ -355,11 +522,21 @@ impl Default for Scene {
             particles: ParticleConfig::default(),
             camera: CameraConfig::default(),
             critical: CriticalConfig::default(),
+            record: RecordConfig::default(),
         }
     }
 }
 
 /// 1-based line and column of byte `offset` in `text`.
+/// Bytes of GPU state per particle (`gpu::particles::Particle`).
+const PARTICLE_BYTES: u64 = 40;
+/// Particle state plus trails may take at most this much GPU memory.
+pub const MAX_PARTICLE_MEMORY: u64 = 4 << 30;
+/// Optimizer steps before one frame, at most.
+pub const MAX_STEPS: u32 = 10_000_000;
+/// Particles × steps before one frame, at most (≈10 minutes on lavapipe).
+pub const MAX_PARTICLE_STEPS: u64 = 1_000_000_000_000;
+
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
@@ -426,8 +603,12 @@ impl Scene {
     /// Reads and checks a scene file.
     pub fn load(path: &Path) -> Result<Scene> {
         // A scene the user named but that cannot be read is wrong input (exit 2), like a bad one.
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::input(format!("{}: cannot read the scene file: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::input(format!(
+                "{}: cannot read the scene file: {e}",
+                path.display()
+            ))
+        })?;
         Scene::from_toml(&text, &path.display().to_string())
     }
 
@@ -576,7 +757,7 @@ impl Scene {
             }
         }
         let [p0, p1] = m.percentiles;
-        if !(0.0..100.0).contains(&p0) || !(p0 < p1 && p1 <= 100.0) {
+        if !((0.0..100.0).contains(&p0) && p0 < p1 && p1 <= 100.0) {
             return Err(Error::input(format!(
                 "map.percentiles [{p0}, {p1}] must satisfy 0 <= lo < hi <= 100"
             )));
@@ -612,11 +793,82 @@ impl Scene {
                 "particles: trail_length at most 1024 and trail_stride at least 1",
             ));
         }
-        if !(p.size > 0.0 && p.size <= 64.0) || !(p.tol >= 0.0) {
+        let count = if p.start == Start::Points {
+            p.points.len() as u64
+        } else {
+            p.count as u64
+        };
+        let bytes = count * (PARTICLE_BYTES + 8 * p.trail_length as u64);
+        if bytes > MAX_PARTICLE_MEMORY {
+            return Err(Error::input(format!(
+                "particles: {count} particles with {}-point trails need {:.1} GiB of GPU state, \
+                 more than the {} GiB gradfield allows: use fewer particles or shorter trails",
+                p.trail_length,
+                bytes as f64 / (1u64 << 30) as f64,
+                MAX_PARTICLE_MEMORY >> 30
+            )));
+        }
+        if p.steps > MAX_STEPS || count * p.steps as u64 > MAX_PARTICLE_STEPS {
+            return Err(Error::input(format!(
+                "particles: {} steps for {count} particles is too much work for one frame \
+                 (at most {MAX_STEPS} steps and 10^12 particle-steps, about ten minutes on a software adapter)",
+                p.steps
+            )));
+        }
+        if !(p.size > 0.0 && p.size <= 64.0 && p.tol >= 0.0) {
             return Err(Error::input(
                 "particles: size in (0, 64] pixels and tol >= 0",
             ));
         }
+        self.validate_camera()?;
+        let cam = &self.camera;
+        if !(2..=1024).contains(&cam.resolution) {
+            return Err(Error::input(format!(
+                "camera.resolution {} must be in [2, 1024]",
+                cam.resolution
+            )));
+        }
+        self.validate_record(count)
+    }
+
+    /// The `[record]` table against the rest of the scene: a swept value must
+    /// be valid at both ends, one frame's steps within the work limit.
+    fn validate_record(&self, particles: u64) -> Result<()> {
+        let r = &self.record;
+        r.validate()
+            .map_err(|e| Error::input(format!("record: {e}")))?;
+        if particles * r.steps_per_frame as u64 > MAX_PARTICLE_STEPS {
+            return Err(Error::input(format!(
+                "record: {} steps per frame for {particles} particles is too much work for one frame \
+                 (at most 10^12 particle-steps)",
+                r.steps_per_frame
+            )));
+        }
+        let Some(s) = &r.sweep else { return Ok(()) };
+        for v in [s.from, s.to] {
+            let mut t = self.clone();
+            t.record.sweep = None;
+            match s.param {
+                SweepParam::Lr => t.particles.lr = Some(v),
+                SweepParam::Momentum => t.particles.momentum = Some(v),
+                SweepParam::Azimuth => t.camera.azimuth = v,
+                SweepParam::Elevation => t.camera.elevation = v,
+                SweepParam::Distance => t.camera.distance = v,
+                SweepParam::Zscale => t.camera.zscale = v,
+            }
+            let check = if s.param.is_camera() {
+                t.validate_camera()
+            } else {
+                t.optimizer().map(|_| ())
+            };
+            check.map_err(|e| {
+                Error::input(format!("record.sweep of {} to {v}: {e}", s.param.name()))
+            })?;
+        }
+        Ok(())
+    }
+
+    fn validate_camera(&self) -> Result<()> {
         let cam = &self.camera;
         let finite = [
             cam.azimuth,
@@ -635,12 +887,6 @@ impl Scene {
             return Err(Error::input(
                 "camera: finite values, distance > 0, fov in [1, 150] degrees, elevation in [-89.9, 89.9] degrees",
             ));
-        }
-        if !(2..=1024).contains(&cam.resolution) {
-            return Err(Error::input(format!(
-                "camera.resolution {} must be in [2, 1024]",
-                cam.resolution
-            )));
         }
         Ok(())
     }
@@ -671,6 +917,57 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("size 10x10"), "{e}");
+    }
+
+    #[test]
+    fn record_table_defaults_parses_and_is_checked() {
+        // A file without [record] gets the defaults.
+        let s = Scene::from_toml("function = \"x^2\"\n", "s.toml").unwrap();
+        assert_eq!(s.record, RecordConfig::default());
+        let text = "function = \"x^2\"\n[record]\nframes = 12\nfps = 8.0\nsteps_per_frame = 3\n\
+                    sweep = { param = \"lr\", from = 0.001, to = 0.1, log = true }\n";
+        let s = Scene::from_toml(text, "s.toml").unwrap();
+        assert_eq!(
+            (s.record.frames, s.record.fps, s.record.steps_per_frame),
+            (12, 8.0, 3)
+        );
+        let sw = s.record.sweep.clone().unwrap();
+        assert_eq!(sw.param, SweepParam::Lr);
+        assert!((sw.value(0, 12) - 0.001).abs() < 1e-15 && (sw.value(11, 12) - 0.1).abs() < 1e-12);
+        let back = Scene::from_toml(&s.to_toml().unwrap(), "t").unwrap();
+        assert_eq!(back, s);
+        for (bad, says) in [
+            ("frames = 0", "1 to 100000"),
+            ("fps = 0.0", "at most 240"),
+            ("steps_per_frame = 0", "1 to 100000"),
+            ("orbit = 400.0", "[-360, 360]"),
+            (
+                "sweep = { param = \"lr\", from = 0.0, to = 0.1 }",
+                "learning rate",
+            ),
+            (
+                "sweep = { param = \"elevation\", from = 0.0, to = 95.0 }",
+                "elevation in [-89.9, 89.9]",
+            ),
+            (
+                "sweep = { param = \"lr\", from = -0.1, to = 0.1, log = true }",
+                "one sign",
+            ),
+        ] {
+            let e = Scene::from_toml(&format!("[record]\n{bad}\n"), "s.toml").unwrap_err();
+            let m = e.to_string();
+            assert!(
+                e.is_user_error() && m.starts_with("s.toml: ") && m.contains(says),
+                "{bad}: {m}"
+            );
+        }
+        let e = Scene::from_toml(
+            "[record]\nsweep = { param = \"speed\", from = 1.0, to = 2.0 }\n",
+            "s.toml",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("s.toml:2:"), "{e}");
     }
 
     #[test]

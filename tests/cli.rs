@@ -38,18 +38,37 @@ fn eval_reproduces_the_seed_bowl_example() {
     assert!((f(&v["gradient_norm"]) - 148f64.sqrt()).abs() < 1e-12);
     assert_eq!(v["hessian"], serde_json::json!([[2.0, 0.0], [0.0, 6.0]]));
     let u = &v["steepest_ascent"];
-    assert!((f(&u[0]) - 2.0 / 148f64.sqrt()).abs() < 1e-12 && (f(&u[1]) - 12.0 / 148f64.sqrt()).abs() < 1e-12);
+    assert!(
+        (f(&u[0]) - 2.0 / 148f64.sqrt()).abs() < 1e-12
+            && (f(&u[1]) - 12.0 / 148f64.sqrt()).abs() < 1e-12
+    );
     assert_eq!(v["kind"], "regular");
 }
 
 #[test]
 fn eval_directional_derivative_is_grad_dot_unit_direction() {
     // Seed 000, exercise 3: f = x² − xy + y² at (1, 1): ∇f = (1, 1); along (1, 0): D = 1.
-    let v = json(&["eval", "x^2 - x*y + y^2", "--at", "1,1", "--direction", "1,0", "--json"]);
+    let v = json(&[
+        "eval",
+        "x^2 - x*y + y^2",
+        "--at",
+        "1,1",
+        "--direction",
+        "1,0",
+        "--json",
+    ]);
     assert_eq!(v["gradient"], serde_json::json!([1.0, 1.0]));
     assert_eq!(f(&v["directional_derivative"]), 1.0);
     // The direction is normalised first: (3, 0) gives the same.
-    let w = json(&["eval", "x^2 - x*y + y^2", "--at", "1,1", "--direction", "3,0", "--json"]);
+    let w = json(&[
+        "eval",
+        "x^2 - x*y + y^2",
+        "--at",
+        "1,1",
+        "--direction",
+        "3,0",
+        "--json",
+    ]);
     assert_eq!(f(&w["directional_derivative"]), 1.0);
     assert!((f(&w["angle_degrees"]) - 45.0).abs() < 1e-9);
 }
@@ -61,7 +80,13 @@ fn eval_classifies_critical_points_and_accepts_negative_points() {
     assert!(v["steepest_ascent"].is_null());
     let v = json(&["eval", "-(x^2 + y^2) + 4", "--at", "-0,-0", "--json"]);
     assert_eq!(v["kind"], "maximum");
-    let v = json(&["eval", "himmelblau", "--at", "-2.805118086952745,3.131312518250573", "--json"]);
+    let v = json(&[
+        "eval",
+        "himmelblau",
+        "--at",
+        "-2.805118086952745,3.131312518250573",
+        "--json",
+    ]);
     assert_eq!(v["kind"], "minimum");
     assert!(f(&v["value"]).abs() < 1e-12);
 }
@@ -72,7 +97,10 @@ fn bad_expressions_exit_2_with_column_and_caret() {
     assert_eq!(o.status.code(), Some(2));
     let e = stderr(&o);
     let lines: Vec<&str> = e.lines().collect();
-    assert!(lines[0].starts_with("error: unknown function 'sinn'"), "{e}");
+    assert!(
+        lines[0].starts_with("error: unknown function 'sinn'"),
+        "{e}"
+    );
     assert!(lines[0].contains("column 5"), "{e}");
     assert_eq!(lines[1], "  x + sinn(y)");
     assert_eq!(lines[2], "      ^");
@@ -86,16 +114,31 @@ fn malformed_points_exit_2_with_one_line() {
     for (args, words) in [
         (vec!["eval", "x", "--at", "1"], "must be X,Y"),
         (vec!["eval", "x", "--at", "1,abc"], "'abc') is not a number"),
-        (vec!["eval", "x", "--at", "0,0", "--direction", "0,0"], "zero vector"),
-        (vec!["descend", "x^2", "--from", "1,1", "--lr", "-1"], "learning rate = -1 is out of range"),
-        (vec!["descend", "x^2", "--from", "1,1", "--lr", "nan"], "learning rate = NaN is out of range"),
-        (vec!["descend", "x^2", "--from", "1,1", "--optimizer", "adamw"], "unknown optimizer 'adamw'"),
+        (
+            vec!["eval", "x", "--at", "0,0", "--direction", "0,0"],
+            "zero vector",
+        ),
+        (
+            vec!["descend", "x^2", "--from", "1,1", "--lr", "-1"],
+            "learning rate = -1 is out of range",
+        ),
+        (
+            vec!["descend", "x^2", "--from", "1,1", "--lr", "nan"],
+            "learning rate = NaN is out of range",
+        ),
+        (
+            vec!["descend", "x^2", "--from", "1,1", "--optimizer", "adamw"],
+            "unknown optimizer 'adamw'",
+        ),
     ] {
         let o = gradfield(&args);
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
         let e = stderr(&o);
         assert_eq!(e.lines().count(), 1, "{args:?}: one line expected, got {e}");
-        assert!(e.starts_with("error: ") && e.contains(words), "{args:?}: {e}");
+        assert!(
+            e.starts_with("error: ") && e.contains(words),
+            "{args:?}: {e}"
+        );
     }
 }
 
@@ -117,8 +160,18 @@ const SEED_ASCENT: [f64; 11] = [
 #[test]
 fn descend_cpu_reproduces_the_seed_ascent_exactly() {
     let args = [
-        "descend", "-(x^2 + y^2) + 4", "--from", "1,1", "--optimizer", "ascent", "--lr", "0.1", "--steps", "10",
-        "--cpu", "--json",
+        "descend",
+        "-(x^2 + y^2) + 4",
+        "--from",
+        "1,1",
+        "--optimizer",
+        "ascent",
+        "--lr",
+        "0.1",
+        "--steps",
+        "10",
+        "--cpu",
+        "--json",
     ];
     let v = json(&args);
     let t = &v["trajectories"][0];
@@ -137,7 +190,16 @@ fn descend_cpu_reproduces_the_seed_ascent_exactly() {
 #[test]
 fn descend_gpu_matches_the_seed_ascent_in_f32() {
     let args = [
-        "descend", "-(x^2 + y^2) + 4", "--from", "1,1", "--optimizer", "ascent", "--lr", "0.1", "--steps", "10",
+        "descend",
+        "-(x^2 + y^2) + 4",
+        "--from",
+        "1,1",
+        "--optimizer",
+        "ascent",
+        "--lr",
+        "0.1",
+        "--steps",
+        "10",
         "--json",
     ];
     let v = json(&args);
@@ -153,7 +215,17 @@ fn descend_gpu_matches_the_seed_ascent_in_f32() {
 #[test]
 fn descend_several_starts_with_negative_coordinates_and_csv() {
     let out = gradfield(&[
-        "descend", "x^2 + y^2", "--from", "-1.5,2", "--from", "3,-0.5", "--lr", "0.25", "--steps", "5", "--csv",
+        "descend",
+        "x^2 + y^2",
+        "--from",
+        "-1.5,2",
+        "--from",
+        "3,-0.5",
+        "--lr",
+        "0.25",
+        "--steps",
+        "5",
+        "--csv",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8(out.stdout).unwrap();
@@ -167,12 +239,32 @@ fn descend_several_starts_with_negative_coordinates_and_csv() {
 
 #[test]
 fn descend_reports_convergence_and_divergence() {
-    let v = json(&["descend", "x^2 + y^2", "--from", "1,0.5", "--lr", "0.1", "--steps", "500", "--json"]);
+    let v = json(&[
+        "descend",
+        "x^2 + y^2",
+        "--from",
+        "1,0.5",
+        "--lr",
+        "0.1",
+        "--steps",
+        "500",
+        "--json",
+    ]);
     let t = &v["trajectories"][0];
     assert_eq!(t["status"], "converged");
     // |∇f| = 2·0.8^n·√1.25 < 1e-6 first at n = 66 (see optim tests).
     assert_eq!(t["steps"], 66);
-    let v = json(&["descend", "x^2 + y^2", "--from", "1,0.5", "--lr", "1.1", "--steps", "500", "--json"]);
+    let v = json(&[
+        "descend",
+        "x^2 + y^2",
+        "--from",
+        "1,0.5",
+        "--lr",
+        "1.1",
+        "--steps",
+        "500",
+        "--json",
+    ]);
     assert_eq!(v["trajectories"][0]["status"], "diverged");
 }
 
@@ -181,7 +273,11 @@ fn critical_finds_himmelblaus_nine_points() {
     let v = json(&["critical", "himmelblau", "--json"]);
     let pts = v["critical_points"].as_array().unwrap();
     let count = |k: &str| pts.iter().filter(|p| p["kind"] == k).count();
-    assert_eq!((count("minimum"), count("saddle"), count("maximum")), (4, 4, 1), "{v}");
+    assert_eq!(
+        (count("minimum"), count("saddle"), count("maximum")),
+        (4, 4, 1),
+        "{v}"
+    );
     for p in pts {
         assert_eq!(p["eigenvalues"].as_array().unwrap().len(), 2);
         for key in ["x", "y", "value"] {
@@ -195,14 +291,28 @@ fn render_writes_a_png_of_the_asked_size() {
     let dir = tempdir("render");
     let out = dir.join("bowl.png");
     let o = gradfield(&[
-        "render", "x^2 + 3*y^2", "-o", out.to_str().unwrap(), "--size", "320x200", "--view", "2d", "--particles", "16",
-        "--steps", "10",
+        "render",
+        "x^2 + 3*y^2",
+        "-o",
+        out.to_str().unwrap(),
+        "--size",
+        "320x200",
+        "--view",
+        "2d",
+        "--particles",
+        "16",
+        "--steps",
+        "10",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let img = gradfield::image::Image::load_png(&out).unwrap();
     assert_eq!((img.width, img.height), (320, 200));
     // The plot is not blank: many distinct colours.
-    let mut colours: Vec<[u8; 4]> = img.data.chunks(4).map(|c| [c[0], c[1], c[2], c[3]]).collect();
+    let mut colours: Vec<[u8; 4]> = img
+        .data
+        .chunks(4)
+        .map(|c| [c[0], c[1], c[2], c[3]])
+        .collect();
     colours.sort();
     colours.dedup();
     assert!(colours.len() > 200, "only {} colours", colours.len());
@@ -214,7 +324,12 @@ fn render_errors_name_the_file_and_exit_codes_differ() {
     let scene = dir.join("bad.toml");
     std::fs::write(&scene, "function = \"x^2\"\nview = \"4d\"\n").unwrap();
     let out = dir.join("x.png");
-    let o = gradfield(&["render", scene.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let o = gradfield(&[
+        "render",
+        scene.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let e = stderr(&o);
     assert!(e.contains("bad.toml:2") && e.contains("view"), "{e}");
@@ -230,8 +345,19 @@ fn compare_on_the_paraboloid_sends_every_start_to_the_origin() {
     let dir = tempdir("compare");
     let j = dir.join("r.json");
     let o = gradfield(&[
-        "compare", "x^2 + y^2", "--starts", "grid:16x16", "--optimizer", "gd,adam", "--lr", "0.1", "--max-steps",
-        "3000", "--json", j.to_str().unwrap(), "--quiet",
+        "compare",
+        "x^2 + y^2",
+        "--starts",
+        "grid:16x16",
+        "--optimizer",
+        "gd,adam",
+        "--lr",
+        "0.1",
+        "--max-steps",
+        "3000",
+        "--json",
+        j.to_str().unwrap(),
+        "--quiet",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let v: Value = serde_json::from_slice(&std::fs::read(&j).unwrap()).unwrap();
@@ -248,4 +374,36 @@ fn tempdir(name: &str) -> std::path::PathBuf {
     let d = std::env::temp_dir().join(format!("gradfield-cli-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&d).unwrap();
     d
+}
+
+#[test]
+fn descend_cpu_reproduces_the_seed_3d_descent_exactly() {
+    // Seed 001, `gradient_descent3d(8, 8, 0.1, 20)` on f = x² + y² with
+    // grad = (2x, 2y) and `x -= learning_rate * grad[0]`: the same float
+    // operations, so the same bits.
+    let v = json(&[
+        "descend",
+        "x^2 + y^2",
+        "--from",
+        "8,8",
+        "--lr",
+        "0.1",
+        "--steps",
+        "20",
+        "--tol",
+        "0",
+        "--cpu",
+        "--json",
+    ]);
+    let pts = v["trajectories"][0]["points"].as_array().unwrap();
+    assert_eq!(pts.len(), 21);
+    let (mut x, mut y) = (8.0f64, 8.0f64);
+    for (k, p) in pts.iter().enumerate() {
+        assert_eq!((f(&p[0]), f(&p[1])), (x, y), "step {k}");
+        let g = [2.0 * x, 2.0 * y];
+        x -= 0.1 * g[0];
+        y -= 0.1 * g[1];
+    }
+    // The path shrinks by 0.8 a step: 8 · 0.8^20 ≈ 0.0922.
+    assert!((f(&pts[20][0]) - 8.0 * 0.8f64.powi(20)).abs() < 1e-12);
 }

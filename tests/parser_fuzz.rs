@@ -11,7 +11,8 @@ fn check_error_column(src: &str) {
         Ok(f) => {
             // Whatever parses evaluates without panicking and yields valid WGSL.
             let _ = f.derivs(0.3, -0.7);
-            let src_wgsl = gradfield::gpu::compose(&[&f.wgsl(), include_str!("../shaders/field.wgsl")]);
+            let src_wgsl =
+                gradfield::gpu::compose(&[&f.wgsl(), include_str!("../shaders/field.wgsl")]);
             if let Err(e) = gradfield::gpu::validate_wgsl(src, &src_wgsl) {
                 panic!("generated WGSL for {src:?} does not validate: {e}");
             }
@@ -36,8 +37,9 @@ fn check_error_column(src: &str) {
 /// Tokens that make near-valid expressions.
 fn token() -> impl Strategy<Value = &'static str> {
     prop::sample::select(vec![
-        "x", "y", "1", "2.5", "1e-3", "pi", "e", "+", "-", "*", "/", "^", "**", "(", ")", ",", "sin(", "cos(",
-        "atan2(", "min(", "max(", "pow(", "ln(", "sqrt(", "abs(", "sign(", " ", "foo", "1.2.3", "2x", "@", ".",
+        "x", "y", "1", "2.5", "1e-3", "pi", "e", "+", "-", "*", "/", "^", "**", "(", ")", ",",
+        "sin(", "cos(", "atan2(", "min(", "max(", "pow(", "ln(", "sqrt(", "abs(", "sign(", " ",
+        "foo", "1.2.3", "2x", "@", ".",
     ])
 }
 

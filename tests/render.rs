@@ -136,7 +136,7 @@ fn contour_pixels_lie_on_levels_and_levels_are_drawn() {
                 let scale = |v: f64| r.stats.scaled(v, log);
                 // Distance in pixels to the nearest level, in the contour's (maybe log) scale.
                 let ds = if log {
-                    0.4342944819 / ((v - r.stats.fmin).max(0.0) + r.stats.eps)
+                    std::f64::consts::LOG10_E / ((v - r.stats.fmin).max(0.0) + r.stats.eps)
                 } else {
                     1.0
                 };
@@ -521,4 +521,49 @@ fn snapshots_2d_and_split() {
     s.size = [480, 240];
     let img = gradfield::render::render_scene(&ctx, &s).unwrap();
     snapshot("himmelblau-split", &img, 24, 0.005);
+}
+
+/// Contour labels sit on their contour: on x² + y² with levels 1 and 4 every
+/// pixel the labels change lies near the circle of radius 1 or 2, both
+/// levels get a label, and the text reads over a backing box.
+#[test]
+fn contour_labels_sit_on_their_level() {
+    let ctx = common::ctx();
+    let mut s = Scene::for_function("x^2 + y^2").unwrap();
+    s.domain = [-3.0, 3.0, -3.0, 3.0];
+    s.size = [480, 400];
+    s.view = View::TwoD;
+    s.arrows.density = 0;
+    s.particles.count = 0;
+    s.contours.levels = vec![1.0, 4.0];
+    let plain = gradfield::render::render_scene(&ctx, &s).unwrap();
+    s.contours.labels = true;
+    let labelled = gradfield::render::render_scene(&ctx, &s).unwrap();
+    let lay = Layout::new(&s, 480, 400);
+    let [px, py, pw, ph] = lay.panels[0].plot_in_target();
+    let (mut near1, mut near2, mut changed) = (0, 0, 0);
+    for y in 0..400 {
+        for x in 0..480 {
+            if plain.get(x, y) == labelled.get(x, y) {
+                continue;
+            }
+            changed += 1;
+            let fx = -3.0 + (x as f64 + 0.5 - px) / pw * 6.0;
+            let fy = 3.0 - (y as f64 + 0.5 - py) / ph * 6.0;
+            let r = fx.hypot(fy);
+            // A label box is at most ~12 px (0.2 units) from its anchor on the line.
+            if (r - 1.0).abs() < 0.35 {
+                near1 += 1;
+            } else if (r - 2.0).abs() < 0.35 {
+                near2 += 1;
+            } else {
+                panic!("label pixel at ({fx:.2}, {fy:.2}), r = {r:.2}, on neither level");
+            }
+        }
+    }
+    eprintln!("changed {changed}: {near1} at r=1, {near2} at r=2");
+    assert!(
+        near1 > 30 && near2 > 30,
+        "both levels labelled: {near1}, {near2}"
+    );
 }

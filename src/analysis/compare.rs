@@ -37,8 +37,10 @@ pub enum Starts {
 /// The seed `random:N` uses when none is given.
 pub const DEFAULT_SEED: u64 = 1;
 
-/// At most this many starts (the particle engine indexes with u32).
-pub const MAX_STARTS: u64 = 1 << 28;
+/// At most this many starts (4096²): each start holds 40 bytes of GPU state
+/// and a per-optimizer result row on the CPU, so 16M starts already take
+/// gigabytes; more would run out of memory rather than fail cleanly.
+pub const MAX_STARTS: u64 = 1 << 24;
 
 impl Starts {
     /// Parses `grid:WxH`, `random:N`, `random:N:SEED`, or a path to a CSV file
@@ -66,7 +68,10 @@ impl Starts {
                 return Err(bad("the grid needs at least 1x1"));
             }
             if w as u64 * h as u64 > MAX_STARTS {
-                return Err(bad(&format!("more than {MAX_STARTS} starts")));
+                return Err(bad(&format!(
+                    "{} starts are more than {MAX_STARTS} (4096x4096), the most whose state and results fit in memory",
+                    w as u64 * h as u64
+                )));
             }
             return Ok(Starts::Grid { w, h });
         }
@@ -725,7 +730,11 @@ const POLISH_GRAD_TOL: f64 = 1e-9;
 /// max(1, |H|)); None when it does not settle, or when |∇f| ever grows past
 /// twice its value at the start (Newton left for another critical point).
 /// A singular Hessian or the iteration limit ends the loop and |∇f| decides.
-// TODO(merge): use analysis::critical::newton_polish
+/// Pure Newton from a cluster's mean end point, refusing any walk that more
+/// than doubles |∇f|. Unlike `critical::newton_polish` (damped, line-searched,
+/// built to find *some* critical point from a seed), this must land on the
+/// point the particles actually reached, or report that it cannot: a damped
+/// search may cross into a neighbouring basin and misname the destination.
 fn polish(func: &Function, mut x: f64, mut y: f64, max_iter: u32) -> Option<[f64; 2]> {
     let mut first = None;
     for _ in 0..max_iter {

@@ -75,15 +75,24 @@ pub fn newton_polish(f: &Function, x: f64, y: f64, max_iter: u32) -> Option<(f64
         let mut damping = 0.0;
         for attempt in 0..12 {
             let Some(step) = newton_step(d.grad, d.hess, damping) else {
-                damping = if damping == 0.0 { 1e-6 * (1.0 + gn) } else { damping * 10.0 };
+                damping = if damping == 0.0 {
+                    1e-6 * (1.0 + gn)
+                } else {
+                    damping * 10.0
+                };
                 continue;
             };
-            let t = if attempt < 4 { 0.5f64.powi(attempt) } else { 1.0 };
+            let t = if attempt < 4 {
+                0.5f64.powi(attempt)
+            } else {
+                1.0
+            };
             let (nx, ny) = (x + t * step[0], y + t * step[1]);
             let nd = f.derivs(nx, ny);
             let ngn = nd.grad[0].hypot(nd.grad[1]);
             if ngn.is_finite() && ngn < gn {
-                let tiny = (nx - x).abs() <= 1e-15 * x.abs().max(1.0) && (ny - y).abs() <= 1e-15 * y.abs().max(1.0);
+                let tiny = (nx - x).abs() <= 1e-15 * x.abs().max(1.0)
+                    && (ny - y).abs() <= 1e-15 * y.abs().max(1.0);
                 x = nx;
                 y = ny;
                 d = nd;
@@ -92,7 +101,11 @@ pub fn newton_polish(f: &Function, x: f64, y: f64, max_iter: u32) -> Option<(f64
                 break;
             }
             if attempt >= 3 {
-                damping = if damping == 0.0 { 1e-6 * (1.0 + gn) } else { damping * 10.0 };
+                damping = if damping == 0.0 {
+                    1e-6 * (1.0 + gn)
+                } else {
+                    damping * 10.0
+                };
             }
         }
         if !accepted {
@@ -146,7 +159,10 @@ pub fn find_critical(f: &Function, domain: &Domain, opts: &CriticalOptions) -> V
     let radius = 1e-6 * domain.extent();
     let mut unique: Vec<(f64, f64, f64)> = Vec::new();
     for p in found {
-        if !unique.iter().any(|q| (p.0 - q.0).hypot(p.1 - q.1) <= radius) {
+        if !unique
+            .iter()
+            .any(|q| (p.0 - q.0).hypot(p.1 - q.1) <= radius)
+        {
             unique.push(p);
         }
     }
@@ -178,7 +194,11 @@ mod tests {
     use super::*;
 
     fn find(src: &str, d: Domain) -> Vec<CriticalPoint> {
-        find_critical(&Function::parse(src).unwrap(), &d, &CriticalOptions::default())
+        find_critical(
+            &Function::parse(src).unwrap(),
+            &d,
+            &CriticalOptions::default(),
+        )
     }
 
     #[test]
@@ -197,9 +217,20 @@ mod tests {
     #[test]
     fn himmelblau_has_nine_critical_points() {
         // 4 minima, 4 saddles, 1 maximum (Himmelblau 1972).
-        let p = find("(x^2 + y - 11)^2 + (x + y^2 - 7)^2", Domain::new(-5.0, 5.0, -5.0, 5.0));
+        let p = find(
+            "(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+            Domain::new(-5.0, 5.0, -5.0, 5.0),
+        );
         let count = |k: Kind| p.iter().filter(|q| q.kind == k).count();
-        assert_eq!((count(Kind::Minimum), count(Kind::Saddle), count(Kind::Maximum)), (4, 4, 1), "{p:?}");
+        assert_eq!(
+            (
+                count(Kind::Minimum),
+                count(Kind::Saddle),
+                count(Kind::Maximum)
+            ),
+            (4, 4, 1),
+            "{p:?}"
+        );
         let max = p.iter().find(|q| q.kind == Kind::Maximum).unwrap();
         assert!((max.x + 0.270845).abs() < 1e-6 && (max.y + 0.923039).abs() < 1e-6);
         assert!((max.value - 181.617).abs() < 1e-3);

@@ -108,7 +108,7 @@ fn iterate_lane<T: Real>(p: &Params<T>, st: &mut CpuParticle<T>, value: T, gx: T
         }
     }
     let t = T::from_f64(st.steps as f64 + 1.0);
-    for (k, gk) in g.into_iter().enumerate() {
+    for (k, &gk) in g.iter().enumerate() {
         match p.kind {
             OptimizerKind::Gd => st.pos[k] = st.pos[k] - p.lr * gk,
             OptimizerKind::Ascent => st.pos[k] = st.pos[k] + p.lr * gk,

@@ -56,7 +56,11 @@ pub fn run(a: CompareArgs) -> Result<()> {
         None => r.domain(Domain::new(-5.0, 5.0, -5.0, 5.0)),
     };
     if !(a.tol >= 0.0 && a.tol.is_finite()) {
-        return Err(Error::input(format!("--tol {} is out of range: it must be a finite number ≥ 0", a.tol)).into());
+        return Err(Error::input(format!(
+            "--tol {} is out of range: it must be a finite number ≥ 0",
+            a.tol
+        ))
+        .into());
     }
     let spec = Starts::parse(&a.starts)?;
     let starts = spec.points(&domain);
@@ -72,8 +76,23 @@ pub fn run(a: CompareArgs) -> Result<()> {
     }
     if let Some(p) = &a.basins {
         if p.extension().and_then(|e| e.to_str()) != Some("png") {
-            return Err(Error::input(format!("--basins {}: the basin map is a PNG; name it *.png", p.display())).into());
+            return Err(Error::input(format!(
+                "--basins {}: the basin map is a PNG; name it *.png",
+                p.display()
+            ))
+            .into());
         }
+    }
+    let work = starts.len() as u64 * optimizers.len() as u64 * a.max_steps as u64;
+    if work > gradfield::scene::MAX_PARTICLE_STEPS {
+        return Err(Error::input(format!(
+            "{} starts × {} optimizers × --max-steps {} is {work} particle-steps, more than 10^12 \
+             (hours on a software adapter): lower --max-steps or use fewer starts",
+            starts.len(),
+            optimizers.len(),
+            a.max_steps
+        ))
+        .into());
     }
     let stop = Stop::for_domain(&domain, a.tol, a.max_steps);
     let report = if a.cpu {
@@ -86,16 +105,26 @@ pub fn run(a: CompareArgs) -> Result<()> {
             ProgressBar::new(optimizers.len() as u64 * a.max_steps as u64)
         };
         bar.set_style(
-            ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} steps · {msg} · {elapsed} (ETA {eta})")
-                .expect("valid template")
-                .progress_chars("=> "),
+            ProgressStyle::with_template(
+                "{prefix} [{bar:30}] {pos}/{len} steps · {msg} · {elapsed} (ETA {eta})",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
         );
         let mut progress = |e: ProgressEvent| {
             bar.set_prefix(format!("{} ({}/{})", e.name, e.optimizer + 1, e.optimizers));
             bar.set_position(e.optimizer as u64 * e.max_steps as u64 + e.steps as u64);
             bar.set_message(format!("{} of {} running", e.running, e.count));
         };
-        let rep = compare::run(&ctx, &r.func, &domain, &starts, &optimizers, &stop, &mut progress)?;
+        let rep = compare::run(
+            &ctx,
+            &r.func,
+            &domain,
+            &starts,
+            &optimizers,
+            &stop,
+            &mut progress,
+        )?;
         bar.finish_and_clear();
         rep
     };
@@ -106,7 +135,14 @@ pub fn run(a: CompareArgs) -> Result<()> {
         compare::write_csv(p, &report, &starts)?;
     }
     if let Some(p) = &a.basins {
-        write_basin_map(p, &report, &r.func, &starts, spec.grid(), &BasinOptions::default())?;
+        write_basin_map(
+            p,
+            &report,
+            &r.func,
+            &starts,
+            spec.grid(),
+            &BasinOptions::default(),
+        )?;
     }
     emit(&compare::format_table(&report))
 }

@@ -77,7 +77,11 @@ pub fn run(a: DescendArgs) -> Result<()> {
     let default_lr = r.entry.map(|e| e.lr).unwrap_or(0.01);
     let opt = a.opt.build(kinds[0], default_lr)?;
     if !(a.tol >= 0.0 && a.tol.is_finite()) {
-        return Err(Error::input(format!("--tol {} is out of range: it must be a finite number ≥ 0", a.tol)).into());
+        return Err(Error::input(format!(
+            "--tol {} is out of range: it must be a finite number ≥ 0",
+            a.tol
+        ))
+        .into());
     }
     let mut domain = match &a.domain {
         Some(d) => Domain::parse(d)?,
@@ -156,7 +160,14 @@ pub fn run(a: DescendArgs) -> Result<()> {
                 }
             })
             .collect();
-        render(&a, r.formula(), kinds[0], opt.lr, format!("gpu (f32): {}", ctx.describe()), trajs)?
+        render(
+            &a,
+            r.formula(),
+            kinds[0],
+            opt.lr,
+            format!("gpu (f32): {}", ctx.describe()),
+            trajs,
+        )?
     };
     emit(&text)
 }
@@ -189,7 +200,12 @@ fn render<T: Serialize + Copy + Into<f64> + std::fmt::Display>(
         }
         return Ok(s);
     }
-    let _ = writeln!(s, "f(x, y) = {formula}    optimizer {} (lr {})    on {device}", kind.name(), num(lr));
+    let _ = writeln!(
+        s,
+        "f(x, y) = {formula}    optimizer {} (lr {})    on {device}",
+        kind.name(),
+        num(lr)
+    );
     for (t, tr) in trajs.iter().enumerate() {
         let _ = writeln!(
             s,

@@ -59,7 +59,10 @@ pub fn run(a: EvalArgs) -> Result<()> {
             let d = parse_point(s, "--direction")?;
             let n = d[0].hypot(d[1]);
             if n == 0.0 {
-                return Err(Error::input(format!("--direction {s} is the zero vector: it has no direction")).into());
+                return Err(Error::input(format!(
+                    "--direction {s} is the zero vector: it has no direction"
+                ))
+                .into());
             }
             Some([d[0] / n, d[1] / n])
         }
@@ -72,7 +75,12 @@ pub fn run(a: EvalArgs) -> Result<()> {
     let ascent = (gn > 0.0 && gn.is_finite()).then(|| [g[0] / gn, g[1] / gn]);
     let dd = dir.map(|u| g[0] * u[0] + g[1] * u[1]);
     let angle = match (dir, ascent) {
-        (Some(u), Some(s)) => Some((u[0] * s[0] + u[1] * s[1]).clamp(-1.0, 1.0).acos().to_degrees()),
+        (Some(u), Some(s)) => Some(
+            (u[0] * s[0] + u[1] * s[1])
+                .clamp(-1.0, 1.0)
+                .acos()
+                .to_degrees(),
+        ),
         _ => None,
     };
     let [fxx, fxy, fyy] = d.hess;
@@ -101,8 +109,17 @@ pub fn run(a: EvalArgs) -> Result<()> {
     let _ = writeln!(s, "  f            = {}", num(d.value));
     let fx = r.func.formula(Which::Dx).unwrap_or_else(|| "…".into());
     let fy = r.func.formula(Which::Dy).unwrap_or_else(|| "…".into());
-    let _ = writeln!(s, "  ∇f           = ({}, {})    with ∂f/∂x = {fx}, ∂f/∂y = {fy}", num(g[0]), num(g[1]));
-    let _ = writeln!(s, "  |∇f|         = {}    the fastest rate of increase of f at this point", num(gn));
+    let _ = writeln!(
+        s,
+        "  ∇f           = ({}, {})    with ∂f/∂x = {fx}, ∂f/∂y = {fy}",
+        num(g[0]),
+        num(g[1])
+    );
+    let _ = writeln!(
+        s,
+        "  |∇f|         = {}    the fastest rate of increase of f at this point",
+        num(gn)
+    );
     match ascent {
         Some(u) => {
             let _ = writeln!(
@@ -113,7 +130,10 @@ pub fn run(a: EvalArgs) -> Result<()> {
             );
         }
         None => {
-            let _ = writeln!(s, "  steepest ascent: none (∇f = 0, every direction is level to first order)");
+            let _ = writeln!(
+                s,
+                "  steepest ascent: none (∇f = 0, every direction is level to first order)"
+            );
         }
     }
     let _ = writeln!(
@@ -135,7 +155,12 @@ pub fn run(a: EvalArgs) -> Result<()> {
     };
     let _ = writeln!(s, "  kind         = {kind} ({why})");
     if let (Some(u), Some(dd)) = (dir, dd) {
-        let _ = writeln!(s, "direction u = ({}, {}) (normalised)", num(u[0]), num(u[1]));
+        let _ = writeln!(
+            s,
+            "direction u = ({}, {}) (normalised)",
+            num(u[0]),
+            num(u[1])
+        );
         let _ = writeln!(
             s,
             "  D_u f = ∇f·u = {}    (its maximum over all u is |∇f| = {}, along u*)",

@@ -1,14 +1,14 @@
 //! `gradfield functions`, `critical` and `info`.
 
 use super::{emit, num, resolve};
+use anyhow::Result;
 use clap::Args;
 use gradfield::analysis::critical::{find_critical, CriticalOptions};
 use gradfield::analysis::Kind;
-use gradfield::{Domain, Error};
-use serde::Serialize;
-use anyhow::Result;
 use gradfield::catalog;
 use gradfield::gpu::Context;
+use gradfield::{Domain, Error};
+use serde::Serialize;
 use serde_json::json;
 use std::fmt::Write;
 
@@ -101,7 +101,11 @@ pub fn critical(a: CriticalArgs) -> Result<()> {
         None => r.domain(Domain::new(-5.0, 5.0, -5.0, 5.0)),
     };
     if !(2..=2048).contains(&a.seeds) {
-        return Err(Error::input(format!("--seeds {} is out of range: use 2 to 2048 per side", a.seeds)).into());
+        return Err(Error::input(format!(
+            "--seeds {} is out of range: use 2 to 2048 per side",
+            a.seeds
+        ))
+        .into());
     }
     let opts = CriticalOptions {
         seeds: a.seeds,
@@ -184,17 +188,24 @@ pub fn info(as_json: bool) -> Result<()> {
     let _ = writeln!(
         s,
         "storage binding  {} (particle state and trails beyond this are split into chunks)",
-        mib(l.max_storage_buffer_binding_size as u64)
+        mib(l.max_storage_buffer_binding_size)
     );
     let _ = writeln!(s, "buffer size      {}", mib(l.max_buffer_size));
-    let _ = writeln!(s, "texture size     {} px (largest render)", l.max_texture_dimension_2d);
+    let _ = writeln!(
+        s,
+        "texture size     {} px (renders are capped at the smaller of this and 8192)",
+        l.max_texture_dimension_2d
+    );
     let _ = writeln!(
         s,
         "workgroups       {} per dimension, {} invocations each",
         l.max_compute_workgroups_per_dimension, l.max_compute_invocations_per_workgroup
     );
     if i.device_type == wgpu::DeviceType::Cpu {
-        let _ = writeln!(s, "note: a software adapter (no GPU found); everything runs, more slowly");
+        let _ = writeln!(
+            s,
+            "note: a software adapter (no GPU found); everything runs, more slowly"
+        );
     }
     emit(&s)
 }

@@ -7,6 +7,7 @@ mod compare;
 mod descend;
 mod eval;
 mod listing;
+mod record;
 mod render;
 
 use anyhow::Result;
@@ -43,6 +44,10 @@ pub enum Command {
     Render(render::RenderArgs),
     /// Run many starts with one or more optimizers to the end: destinations, speed, failures, basin map.
     Compare(compare::CompareArgs),
+    /// Record an animation headless: the scene of `render` frame after frame to GIF, MP4, WebM or PNG frames.
+    Record(record::RecordArgs),
+    /// The native viewer: a window with the live scene and a control panel.
+    View(crate::viewer::ViewArgs),
     /// Throughput of the GPU passes beside a multi-threaded CPU reference and numpy, checked against the CPU.
     Bench(bench::BenchArgs), // bench
     /// Describe the GPU adapter gradfield uses and the limits that matter.
@@ -61,6 +66,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Critical(a) => listing::critical(a),
         Command::Render(a) => render::run(a),
         Command::Compare(a) => compare::run(a),
+        Command::Record(a) => record::run(a),
+        Command::View(a) => crate::viewer::run(a),
         Command::Bench(a) => bench::run(a), // bench
         Command::Info { json } => listing::info(json),
     }
@@ -152,7 +159,10 @@ impl OptimizerArgs {
 
     /// Every optimizer named in `--optimizer a,b,…`.
     pub fn kinds(&self) -> Result<Vec<OptimizerKind>, Error> {
-        self.optimizer.split(',').map(OptimizerKind::parse).collect()
+        self.optimizer
+            .split(',')
+            .map(OptimizerKind::parse)
+            .collect()
     }
 }
 
@@ -177,7 +187,10 @@ pub fn num(v: f64) -> String {
     if !(1e-4..1e6).contains(&a) {
         return format!("{v:.5e}");
     }
-    let s = format!("{v:.*}", (5 - a.log10().floor() as i32).clamp(0, 12) as usize);
+    let s = format!(
+        "{v:.*}",
+        (5 - a.log10().floor() as i32).clamp(0, 12) as usize
+    );
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
@@ -187,7 +200,9 @@ pub fn num(v: f64) -> String {
 
 /// Fills the scene's critical-point markers (when shown and not listed) from
 /// the critical-point search over its domain.
-pub fn with_critical_points(mut scene: gradfield::scene::Scene) -> Result<gradfield::scene::Scene, Error> {
+pub fn with_critical_points(
+    mut scene: gradfield::scene::Scene,
+) -> Result<gradfield::scene::Scene, Error> {
     if scene.critical.show && scene.critical.points.is_empty() {
         let f = scene.parse_function()?;
         let pts = gradfield::analysis::critical::find_critical(
@@ -216,7 +231,10 @@ pub fn check_writable(path: &std::path::Path) -> Result<(), Error> {
     if !dir.is_dir() {
         return Err(Error::io(
             path,
-            std::io::Error::new(std::io::ErrorKind::NotFound, format!("directory {} does not exist", dir.display())),
+            std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("directory {} does not exist", dir.display()),
+            ),
         ));
     }
     Ok(())

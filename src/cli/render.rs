@@ -32,6 +32,9 @@ pub struct SceneArgs {
     /// Number of contour levels (0: none).
     #[arg(long)]
     pub contours: Option<u32>,
+    /// Write the value on a few contour lines
+    #[arg(long)]
+    pub contour_labels: bool,
     /// Arrows across the width (0: none).
     #[arg(long)]
     pub arrows: Option<u32>,
@@ -97,11 +100,12 @@ pub fn parse_size(s: &str) -> Result<[u32; 2], Error> {
 /// The scene for TARGET (a .toml file or FUNC) with the flags applied.
 pub fn build_scene(target: &str, a: &SceneArgs) -> Result<Scene, Error> {
     let path = Path::new(target);
-    let mut scene = if target.ends_with(".toml") || (path.is_file() && !target.contains(['(', '^', '*'])) {
-        Scene::load(path)?
-    } else {
-        Scene::for_function(target)?
-    };
+    let mut scene =
+        if target.ends_with(".toml") || (path.is_file() && !target.contains(['(', '^', '*'])) {
+            Scene::load(path)?
+        } else {
+            Scene::for_function(target)?
+        };
     if let Some(v) = &a.view {
         scene.view = View::parse(v)?;
     }
@@ -120,6 +124,9 @@ pub fn build_scene(target: &str, a: &SceneArgs) -> Result<Scene, Error> {
     }
     if a.log {
         scene.map.scale = Scale::Log;
+    }
+    if a.contour_labels {
+        scene.contours.labels = true;
     }
     if let Some(n) = a.contours {
         scene.contours.count = n;
@@ -171,15 +178,29 @@ pub fn build_scene(target: &str, a: &SceneArgs) -> Result<Scene, Error> {
 
 pub fn run(a: RenderArgs) -> Result<()> {
     let scene = build_scene(&a.target, &a.scene)?;
-    if a.output.extension().and_then(|e| e.to_str()).map(|e| e.to_lowercase()) != Some("png".into()) {
-        return Err(Error::input(format!("-o {}: render writes a PNG; name the file *.png", a.output.display())).into());
+    if a.output
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(|e| e.to_lowercase())
+        != Some("png".into())
+    {
+        return Err(Error::input(format!(
+            "-o {}: render writes a PNG; name the file *.png",
+            a.output.display()
+        ))
+        .into());
     }
     super::check_writable(&a.output)?;
     let ctx = gradfield::gpu::Context::headless()?;
     let scene = super::with_critical_points(scene)?;
     scene.validate(Some(ctx.limits.max_texture_dimension_2d))?;
     let t = std::time::Instant::now();
-    let img = gradfield::render::render_scene(&ctx, &scene)?;
+    let mut r = gradfield::render::Renderer::new(&ctx, &scene)?;
+    if let Some(w) = r.stats.f32_overflow_warning() {
+        eprintln!("warning: {w}");
+    }
+    r.advance(&ctx, scene.particles.steps);
+    let img = r.render_image(&ctx)?;
     img.save_png(&a.output)?;
     eprintln!(
         "wrote {} ({}×{}, {} in {:.2} s on {})",

@@ -2,7 +2,7 @@
 //! (Mesa's lavapipe), with the limits raised to what the adapter allows.
 
 use crate::error::{Error, Result};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// A device and queue with a description of the adapter behind them.
 pub struct Context {
@@ -12,6 +12,10 @@ pub struct Context {
     pub queue: wgpu::Queue,
     pub info: wgpu::AdapterInfo,
     pub limits: wgpu::Limits,
+    /// The first error wgpu raised outside an error scope, or the reason the
+    /// device was lost. wgpu's default is to panic; we keep the message and
+    /// [`Context::wait`] returns it as an error instead.
+    failure: Arc<Mutex<Option<String>>>,
 }
 
 /// Makes sure `XDG_RUNTIME_DIR` points at a private directory: Mesa's drivers
@@ -81,7 +85,24 @@ impl Context {
             adapter: info.name.clone(),
             message: format!("could not create a device: {e}"),
         })?;
+        let failure: Arc<Mutex<Option<String>>> = Arc::default();
+        let slot = failure.clone();
+        device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
+            let mut s = slot.lock().unwrap_or_else(|p| p.into_inner());
+            s.get_or_insert_with(|| one_line(&e.to_string()));
+        }));
+        let slot = failure.clone();
+        device.set_device_lost_callback(move |reason, msg| {
+            // Dropping the device at exit also "loses" it; that is no failure.
+            if reason != wgpu::DeviceLostReason::Destroyed {
+                let mut s = slot.lock().unwrap_or_else(|p| p.into_inner());
+                s.get_or_insert_with(|| {
+                    format!("the device was lost ({reason:?}): {}", one_line(&msg))
+                });
+            }
+        });
         Ok(Context {
+            failure,
             instance,
             adapter,
             device,
@@ -101,15 +122,28 @@ impl Context {
 
     /// Largest storage buffer one binding may hold, in bytes.
     pub fn max_binding_bytes(&self) -> u64 {
-        self.limits.max_storage_buffer_binding_size.min(self.limits.max_buffer_size)
+        self.limits
+            .max_storage_buffer_binding_size
+            .min(self.limits.max_buffer_size)
     }
 
-    /// Waits for all submitted work; a lost device becomes an error with the adapter's name.
+    /// Waits for all submitted work; a lost device or an error wgpu raised
+    /// meanwhile becomes an error with the adapter's name.
     pub fn wait(&self) -> Result<()> {
         self.device
             .poll(wgpu::PollType::wait_indefinitely())
-            .map(|_| ())
-            .map_err(|e| self.gpu_error(format!("waiting for the device failed: {e}")))
+            .map_err(|e| self.gpu_error(format!("waiting for the device failed: {e}")))?;
+        self.check()
+    }
+
+    /// The first GPU error raised since the device was made (validation,
+    /// out of memory, device lost), as an error; Ok when there was none.
+    pub fn check(&self) -> Result<()> {
+        let s = self.failure.lock().unwrap_or_else(|p| p.into_inner());
+        match &*s {
+            Some(msg) => Err(self.gpu_error(msg.clone())),
+            None => Ok(()),
+        }
     }
 
     pub fn gpu_error(&self, message: impl Into<String>) -> Error {
@@ -153,6 +187,11 @@ impl Context {
         self.queue.submit([enc.finish()]);
         map_read(self, &staging, size)
     }
+}
+
+/// wgpu's error texts span lines; gradfield's errors are one line.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Maps a MAP_READ buffer and copies its first `size` bytes out.

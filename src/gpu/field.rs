@@ -55,26 +55,16 @@ impl FieldPass {
             .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
                 label: Some("field::layout"),
                 entries: &[
-                    wgpu::BindGroupLayoutEntry {
-                        binding: 0,
-                        visibility: wgpu::ShaderStages::COMPUTE,
-                        ty: wgpu::BindingType::Buffer {
-                            ty: wgpu::BufferBindingType::Uniform,
-                            has_dynamic_offset: false,
-                            min_binding_size: None,
-                        },
-                        count: None,
-                    },
-                    wgpu::BindGroupLayoutEntry {
-                        binding: 1,
-                        visibility: wgpu::ShaderStages::COMPUTE,
-                        ty: wgpu::BindingType::Buffer {
-                            ty: wgpu::BufferBindingType::Storage { read_only: false },
-                            has_dynamic_offset: false,
-                            min_binding_size: None,
-                        },
-                        count: None,
-                    },
+                    crate::gpu::buffer_entry(
+                        0,
+                        wgpu::ShaderStages::COMPUTE,
+                        wgpu::BufferBindingType::Uniform,
+                    ),
+                    crate::gpu::buffer_entry(
+                        1,
+                        wgpu::ShaderStages::COMPUTE,
+                        wgpu::BufferBindingType::Storage { read_only: false },
+                    ),
                 ],
             });
         let pl = ctx

@@ -11,6 +11,24 @@ pub use particles::{EngineConfig, Particle, ParticleEngine};
 use crate::error::{Error, Result};
 
 /// Joins WGSL pieces (generated function, shared structs, the pass) into one module.
+/// A bind-group-layout entry for a whole buffer (no dynamic offset, any size).
+pub fn buffer_entry(
+    binding: u32,
+    visibility: wgpu::ShaderStages,
+    ty: wgpu::BufferBindingType,
+) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility,
+        ty: wgpu::BindingType::Buffer {
+            ty,
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
+        count: None,
+    }
+}
+
 pub fn compose(parts: &[&str]) -> String {
     parts.join("\n")
 }

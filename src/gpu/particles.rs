@@ -122,18 +122,7 @@ pub struct ParticleEngine {
     count: u32,
 }
 
-fn storage_entry(binding: u32) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::COMPUTE,
-        ty: wgpu::BindingType::Buffer {
-            ty: wgpu::BufferBindingType::Storage { read_only: false },
-            has_dynamic_offset: false,
-            min_binding_size: None,
-        },
-        count: None,
-    }
-}
+const STORAGE_RW: wgpu::BufferBindingType = wgpu::BufferBindingType::Storage { read_only: false };
 
 impl ParticleEngine {
     /// Particles per chunk such that state and trails each fit one binding.
@@ -174,19 +163,14 @@ impl ParticleEngine {
             .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
                 label: Some("particles::layout"),
                 entries: &[
-                    wgpu::BindGroupLayoutEntry {
-                        binding: 0,
-                        visibility: wgpu::ShaderStages::COMPUTE,
-                        ty: wgpu::BindingType::Buffer {
-                            ty: wgpu::BufferBindingType::Uniform,
-                            has_dynamic_offset: false,
-                            min_binding_size: None,
-                        },
-                        count: None,
-                    },
-                    storage_entry(1),
-                    storage_entry(2),
-                    storage_entry(3),
+                    crate::gpu::buffer_entry(
+                        0,
+                        wgpu::ShaderStages::COMPUTE,
+                        wgpu::BufferBindingType::Uniform,
+                    ),
+                    super::buffer_entry(1, wgpu::ShaderStages::COMPUTE, STORAGE_RW),
+                    super::buffer_entry(2, wgpu::ShaderStages::COMPUTE, STORAGE_RW),
+                    super::buffer_entry(3, wgpu::ShaderStages::COMPUTE, STORAGE_RW),
                 ],
             });
         let pl = ctx
@@ -351,6 +335,37 @@ impl ParticleEngine {
 
     pub fn config(&self) -> &EngineConfig {
         &self.config
+    }
+
+    /// Replaces the optimizer's hyper-parameters (lr, momentum, betas, alpha,
+    /// eps, clip) for the dispatches submitted from now on; the particles keep
+    /// their state. The kind is compiled into the shader and cannot change.
+    pub fn set_optimizer(&mut self, ctx: &Context, opt: &Optimizer) -> Result<()> {
+        if opt.kind != self.config.optimizer.kind {
+            return Err(Error::input(format!(
+                "the particle engine runs {}, it cannot switch to {}",
+                self.config.optimizer.kind.name(),
+                opt.kind.name()
+            )));
+        }
+        opt.validate()?;
+        let head: [f32; 7] = [
+            opt.lr as f32,
+            opt.momentum as f32,
+            opt.beta1 as f32,
+            opt.beta2 as f32,
+            opt.alpha as f32,
+            opt.eps as f32,
+            opt.clip as f32,
+        ];
+        // StepParams starts with these seven f32 in this order.
+        const _: () = assert!(std::mem::offset_of!(StepParams, clip) == 24);
+        for c in &self.chunks {
+            ctx.queue
+                .write_buffer(&c.params, 0, bytemuck::cast_slice(&head));
+        }
+        self.config.optimizer = *opt;
+        Ok(())
     }
 
     pub fn count(&self) -> u32 {

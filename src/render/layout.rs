@@ -95,7 +95,9 @@ impl Layout {
                     rect: [0, 0, width, height],
                     plot,
                 });
-                Some(cb(plot[0] + plot[2], plot[1], plot[3]))
+                // Room above the bar for its caption, below the title.
+                let cap = font * 1.6;
+                Some(cb(plot[0] + plot[2], plot[1] + cap, plot[3] - cap))
             }
             View::ThreeD => {
                 let pw = (w - right).max(8.0);

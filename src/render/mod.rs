@@ -330,6 +330,18 @@ impl Renderer {
         self.scene.map.colormap = cmap;
     }
 
+    /// New optimizer hyper-parameters (same kind) for the steps from now on;
+    /// the particles keep their positions and state (see
+    /// [`ParticleEngine::set_optimizer`]). Nothing to do without particles.
+    pub fn set_optimizer(&mut self, ctx: &Context, opt: &crate::optim::Optimizer) -> Result<()> {
+        if let Some(e) = &mut self.engine {
+            e.set_optimizer(ctx, opt)?;
+        }
+        self.scene.particles.lr = Some(opt.lr);
+        self.scene.particles.momentum = Some(opt.momentum);
+        Ok(())
+    }
+
     /// Optimizer steps run so far.
     pub fn steps_done(&self) -> u32 {
         self.steps_done
@@ -536,7 +548,7 @@ impl Renderer {
         let mut img = self.render_raw(ctx, w, h)?;
         if self.scene.axes {
             let lay = Layout::new(&self.scene, w, h);
-            overlay::draw(&mut img, &self.scene, &self.stats, &lay);
+            overlay::draw(&mut img, &self.scene, &self.stats, &self.func, &lay);
         }
         Ok(img)
     }

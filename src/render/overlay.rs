@@ -5,6 +5,7 @@ use super::layout::{Layout, PanelKind};
 use super::stats::Stats;
 use crate::image::Image;
 use crate::scene::Scene;
+use crate::Function;
 
 /// About `n` round numbers covering [lo, hi] (1, 2, 5 × 10^k steps).
 pub fn nice_ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
@@ -59,7 +60,85 @@ fn vline(img: &mut Image, x: f64, y0: f64, y1: f64, c: [u8; 4]) {
 }
 
 /// Draws everything the CPU adds to a frame.
-pub fn draw(img: &mut Image, scene: &Scene, stats: &Stats, lay: &Layout) {
+/// Labels on up to `MAX_LABELS` contour levels of the 2D panels: each at a
+/// crossing of its level found on a coarse CPU grid, as far as possible from
+/// the labels already placed and from the plot's edges, on a small backing
+/// box in the theme's background so it reads over the map.
+const MAX_LABELS: usize = 8;
+
+fn contour_labels(img: &mut Image, scene: &Scene, stats: &Stats, func: &Function, plot: [f64; 4]) {
+    let levels = stats.contour_levels();
+    if levels.is_empty() {
+        return;
+    }
+    let [px, py, pw, ph] = plot;
+    let d = scene.domain();
+    // f on a grid of cells about 8 pixels wide.
+    let (nx, ny) = (
+        ((pw / 8.0) as usize).clamp(8, 256),
+        ((ph / 8.0) as usize).clamp(8, 256),
+    );
+    let tape = func.tape_value();
+    let (mut regs, mut out) = (Vec::new(), [0.0f64; 1]);
+    let mut grid = vec![0.0; (nx + 1) * (ny + 1)];
+    for j in 0..=ny {
+        for i in 0..=nx {
+            let x = d.xmin + d.width() * i as f64 / nx as f64;
+            let y = d.ymax - d.height() * j as f64 / ny as f64;
+            tape.eval_into::<f64>(x, y, &mut regs, &mut out);
+            grid[j * (nx + 1) + i] = out[0];
+        }
+    }
+    let at = |i: usize, j: usize| grid[j * (nx + 1) + i];
+    let stride = levels.len().div_ceil(MAX_LABELS).max(1);
+    let fs = (img.height as f64 / 60.0).clamp(9.0, 14.0) as f32;
+    let mut placed: Vec<(f64, f64)> = Vec::new();
+    let bg = scene.theme.background();
+    let fg = scene.theme.foreground();
+    for &level in levels.iter().skip(stride / 2).step_by(stride) {
+        // Candidate: the centre of each cell whose horizontal edge the level crosses.
+        let mut best: Option<(f64, f64, f64)> = None;
+        for j in 1..ny {
+            for i in 0..nx {
+                let (a, b) = (at(i, j), at(i + 1, j));
+                if !(a.is_finite() && b.is_finite()) || (a - level) * (b - level) > 0.0 || a == b {
+                    continue;
+                }
+                let t = (level - a) / (b - a);
+                let x = px + (i as f64 + t) / nx as f64 * pw;
+                let y = py + j as f64 / ny as f64 * ph;
+                let edge = (x - px).min(px + pw - x).min(y - py).min(py + ph - y);
+                if edge < 3.0 * fs as f64 {
+                    continue;
+                }
+                let near = placed
+                    .iter()
+                    .map(|&(u, v)| (u - x).hypot(v - y))
+                    .fold(f64::INFINITY, f64::min);
+                let score = near.min(4.0 * edge);
+                if best.is_none_or(|b| score > b.2) {
+                    best = Some((x, y, score));
+                }
+            }
+        }
+        let Some((x, y, score)) = best else { continue };
+        if score < 4.0 * fs as f64 {
+            continue;
+        }
+        let text = label(level);
+        let (w, h) = crate::text::measure(&text, fs);
+        let (x0, y0) = ((x - w as f64 / 2.0) as i64, (y - h as f64 / 2.0) as i64);
+        for yy in y0 - 1..y0 + h as i64 + 1 {
+            for xx in x0 - 2..x0 + w as i64 + 2 {
+                img.blend(xx, yy, bg, 0.75);
+            }
+        }
+        crate::text::draw(img, x0, y0, fs, fg, &text);
+        placed.push((x, y));
+    }
+}
+
+pub fn draw(img: &mut Image, scene: &Scene, stats: &Stats, func: &Function, lay: &Layout) {
     let fg = scene.theme.foreground();
     let mut dim = fg;
     dim[3] = 150;
@@ -79,6 +158,9 @@ pub fn draw(img: &mut Image, scene: &Scene, stats: &Stats, lay: &Layout) {
             continue;
         }
         let [x, y, w, h] = p.plot_in_target();
+        if scene.contours.labels {
+            contour_labels(img, scene, stats, func, [x, y, w, h]);
+        }
         // Frame.
         hline(img, x - 1.0, x + w, y - 1.0, dim);
         hline(img, x - 1.0, x + w, y + h, dim);

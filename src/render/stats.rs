@@ -28,6 +28,21 @@ pub struct Stats {
     pub levels: Vec<f64>,
     /// |∇f| that gets a full-length arrow (95th percentile of the sample).
     pub grad_ref: f64,
+    /// Sample points where f or ∇f is finite in f64 but overflows f32 (the
+    /// GPU's precision): those pixels show the non-finite colour, so the
+    /// caller reports it once (see [`Stats::f32_overflow_warning`]).
+    pub f32_overflow: Option<Overflow>,
+}
+
+/// Where the f32 evaluation overflows although f64 stays finite.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Overflow {
+    /// Sample points affected, out of `SAMPLES²`.
+    pub count: u32,
+    /// The first such point and its f64 value of f.
+    pub x: f64,
+    pub y: f64,
+    pub value: f64,
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -78,17 +93,41 @@ impl Stats {
             .collect()
     }
 
+    /// One line for the user when the GPU's f32 overflows where f64 does not.
+    pub fn f32_overflow_warning(&self) -> Option<String> {
+        let o = self.f32_overflow?;
+        let share = 100.0 * o.count as f64 / (SAMPLES * SAMPLES) as f64;
+        Some(format!(
+            "f or its gradient overflows 32-bit floats on {share:.1}% of the domain \
+             (first at x={:.6}, y={:.6}, where f = {:.6e} in f64); \
+             the GPU draws those points in the non-finite colour and particles there diverge",
+            o.x, o.y, o.value
+        ))
+    }
+
     pub fn compute(func: &Function, scene: &Scene) -> Stats {
         let d = scene.domain();
         let tape = func.tape_value_grad();
         let (mut fs, mut gs) = (Vec::new(), Vec::new());
         let mut regs = Vec::new();
         let mut out = [0.0f64; 3];
+        let (mut regs32, mut out32) = (Vec::new(), [0.0f32; 3]);
+        let mut overflow: Option<Overflow> = None;
         for j in 0..SAMPLES {
             for i in 0..SAMPLES {
                 let x = d.xmin + d.width() * i as f64 / (SAMPLES - 1) as f64;
                 let y = d.ymin + d.height() * j as f64 / (SAMPLES - 1) as f64;
                 tape.eval_into::<f64>(x, y, &mut regs, &mut out);
+                tape.eval_into::<f32>(x as f32, y as f32, &mut regs32, &mut out32);
+                if (0..3).any(|k| out[k].is_finite() && !out32[k].is_finite()) {
+                    let o = overflow.get_or_insert(Overflow {
+                        count: 0,
+                        x,
+                        y,
+                        value: out[0],
+                    });
+                    o.count += 1;
+                }
                 if out[0].is_finite() {
                     fs.push(out[0]);
                 }
@@ -123,6 +162,7 @@ impl Stats {
                 .get(((gs.len().max(1) - 1) as f64 * 0.95) as usize)
                 .copied()
                 .unwrap_or(1.0),
+            f32_overflow: overflow,
         };
         if !(st.grad_ref > 0.0) {
             st.grad_ref = 1.0;

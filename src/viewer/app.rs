@@ -1,0 +1,839 @@
+//! The winit application: window, surface, frame pacing, and the frame itself
+//! (egui panel → state changes → renderer rebuild or uniform update → particle
+//! steps → scene into an offscreen texture → egui onto the surface).
+//!
+//! The scene is drawn into its own Rgba8Unorm texture the size of the view in
+//! physical pixels, shown by egui as an image; a screenshot reads that texture
+//! back, so it is exactly what the window shows (plus the CPU axes that
+//! `render` draws, where the window draws them with egui).
+
+use super::input::Action;
+use super::state::{rebuild_kind, Rebuild, ViewerState};
+use super::{input, overlay, panel, ViewArgs};
+use anyhow::{Context as _, Result};
+use gradfield::analysis::critical::{find_critical, CriticalOptions};
+use gradfield::gpu::Context;
+use gradfield::image::Image;
+use gradfield::render::layout::Layout;
+use gradfield::render::stats::Stats;
+use gradfield::render::{Renderer, TARGET_FORMAT};
+use gradfield::scene::{Marker, Scene};
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use winit::application::ApplicationHandler;
+use winit::event::WindowEvent;
+use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
+use winit::window::{Window, WindowId};
+
+/// The font the CPU overlay uses, as egui's fallback.
+const DEJAVU: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+
+pub fn run(args: ViewArgs, scene: Scene, size: [u32; 2]) -> Result<()> {
+    let event_loop = EventLoop::new().context(
+        "cannot open a window: no display (set DISPLAY or WAYLAND_DISPLAY, or run under xvfb-run)",
+    )?;
+    let mut app = App::new(args, scene, size);
+    event_loop.run_app(&mut app)?;
+    match app.error.take() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// The offscreen texture the scene is drawn into, registered with egui.
+struct SceneTarget {
+    tex: wgpu::Texture,
+    view: wgpu::TextureView,
+    id: egui::TextureId,
+    size: [u32; 2],
+}
+
+fn scene_texture(ctx: &Context, size: [u32; 2]) -> (wgpu::Texture, wgpu::TextureView) {
+    let tex = ctx.device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("viewer::scene"),
+        size: wgpu::Extent3d {
+            width: size[0],
+            height: size[1],
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format: TARGET_FORMAT,
+        usage: wgpu::TextureUsages::RENDER_ATTACHMENT
+            | wgpu::TextureUsages::TEXTURE_BINDING
+            | wgpu::TextureUsages::COPY_SRC,
+        view_formats: &[],
+    });
+    let view = tex.create_view(&Default::default());
+    (tex, view)
+}
+
+/// Everything that exists once the window does.
+struct Gfx {
+    window: Arc<Window>,
+    surface: wgpu::Surface<'static>,
+    config: wgpu::SurfaceConfiguration,
+    ctx: Context,
+    egui_ctx: egui::Context,
+    egui_state: egui_winit::State,
+    egui_rend: egui_wgpu::Renderer,
+    target: SceneTarget,
+    renderer: Renderer,
+}
+
+/// Frame-time statistics for the panel's readout.
+#[derive(Default, Clone)]
+pub struct Timing {
+    /// Seconds between the last frames (the real frame rate).
+    intervals: VecDeque<f64>,
+    /// Seconds of work per frame (UI, encode, GPU wait).
+    work: VecDeque<f64>,
+}
+
+impl Timing {
+    fn push(q: &mut VecDeque<f64>, v: f64) {
+        if q.len() == 120 {
+            q.pop_front();
+        }
+        q.push_back(v);
+    }
+    fn mean(q: &VecDeque<f64>) -> f64 {
+        if q.is_empty() {
+            0.0
+        } else {
+            q.iter().sum::<f64>() / q.len() as f64
+        }
+    }
+    /// (frames per second, frame interval ms, work ms), over the last 120 frames.
+    pub fn summary(&self) -> (f64, f64, f64) {
+        let i = Self::mean(&self.intervals);
+        let fps = if i > 0.0 { 1.0 / i } else { 0.0 };
+        (fps, i * 1e3, Self::mean(&self.work) * 1e3)
+    }
+}
+
+/// What the panel shows besides the state.
+pub struct Info {
+    pub timing: (f64, f64, f64),
+    pub steps_done: u32,
+    pub particles: u32,
+    pub adapter: String,
+    pub status: String,
+    pub view_px: [u32; 2],
+}
+
+pub struct App {
+    args: ViewArgs,
+    state: ViewerState,
+    window_size: [u32; 2],
+    gfx: Option<Gfx>,
+    error: Option<anyhow::Error>,
+    frames: u64,
+    period: Duration,
+    next_frame: Instant,
+    last_frame: Option<Instant>,
+    timing: Timing,
+    status: String,
+    /// The scene and dropped count last applied to the renderer (cheap change detection).
+    applied: (Scene, usize),
+    /// Domain the critical points were searched in, and when the domain last changed.
+    critical_domain: [f64; 4],
+    domain_changed: Instant,
+    /// --hover, parsed: the point the hover lesson shows when the mouse is elsewhere.
+    hover_at: Option<[f64; 2]>,
+    /// Where this frame's window screenshot goes, if one was asked for.
+    window_shot: Option<PathBuf>,
+}
+
+impl App {
+    fn new(args: ViewArgs, scene: Scene, window_size: [u32; 2]) -> App {
+        let mut state = ViewerState::new(scene.clone());
+        state.playing = !args.paused;
+        state.show_help = args.show_help;
+        let hover_at = match args.hover.as_deref() {
+            Some("off") => Some([f64::NAN; 2]),
+            Some(h) => gradfield::domain::parse_point(h, "--hover").ok(),
+            None => None,
+        };
+        App {
+            hover_at,
+            window_shot: None,
+            period: Duration::from_secs_f64(1.0 / args.fps_cap),
+            args,
+            applied: (scene, 0),
+            state,
+            window_size,
+            gfx: None,
+            error: None,
+            frames: 0,
+            next_frame: Instant::now(),
+            last_frame: None,
+            timing: Timing::default(),
+            status: String::new(),
+            critical_domain: [f64::NAN; 4],
+            domain_changed: Instant::now(),
+        }
+    }
+
+    fn init(&mut self, event_loop: &ActiveEventLoop) -> Result<Gfx> {
+        let [w, h] = self.window_size;
+        let attrs = Window::default_attributes()
+            .with_title("gradfield")
+            .with_inner_size(winit::dpi::LogicalSize::new(w as f64, h as f64));
+        let window = Arc::new(
+            event_loop
+                .create_window(attrs)
+                .context("creating the window")?,
+        );
+        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_with_display_handle(
+            Box::new(event_loop.owned_display_handle()),
+        ));
+        let surface = instance
+            .create_surface(window.clone())
+            .context("creating a wgpu surface for the window")?;
+        let ctx = Context::with_instance(instance, Some(&surface))?;
+        let caps = surface.get_capabilities(&ctx.adapter);
+        // A non-sRGB format: the colormap bytes and egui's colours land unchanged.
+        let format = caps
+            .formats
+            .iter()
+            .copied()
+            .find(|f| !f.is_srgb())
+            .or_else(|| caps.formats.first().copied())
+            .ok_or_else(|| {
+                anyhow::anyhow!("the surface supports no format on {}", ctx.describe())
+            })?;
+        // We pace frames ourselves; prefer a present mode that does not block.
+        let present_mode = [wgpu::PresentMode::Mailbox, wgpu::PresentMode::Immediate]
+            .into_iter()
+            .find(|m| caps.present_modes.contains(m))
+            .unwrap_or(wgpu::PresentMode::Fifo);
+        let size = window.inner_size();
+        let config = wgpu::SurfaceConfiguration {
+            usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
+            format,
+            width: size.width.max(1),
+            height: size.height.max(1),
+            present_mode,
+            desired_maximum_frame_latency: 2,
+            alpha_mode: caps.alpha_modes[0],
+            view_formats: vec![],
+            color_space: wgpu::SurfaceColorSpace::Auto,
+        };
+        surface.configure(&ctx.device, &config);
+        let egui_ctx = egui::Context::default();
+        egui_ctx.set_visuals(egui::Visuals::dark());
+        // egui's fonts lack ∇ and other maths glyphs; the renderer's DejaVu Sans has them.
+        // The scene's axes and title use DejaVu Sans alone, as `render` does.
+        for family in [
+            egui::FontFamily::Proportional,
+            egui::FontFamily::Monospace,
+            egui::FontFamily::Name(overlay::SCENE_FONT.into()),
+        ] {
+            egui_ctx.add_font(egui::epaint::text::FontInsert {
+                name: format!("dejavu-{family:?}"),
+                data: egui::FontData::from_static(DEJAVU),
+                families: vec![egui::epaint::text::InsertFontFamily {
+                    family,
+                    priority: egui::epaint::text::FontPriority::Lowest,
+                }],
+            });
+        }
+        let egui_state = egui_winit::State::new(
+            egui_ctx.clone(),
+            egui::ViewportId::ROOT,
+            &window,
+            Some(window.scale_factor() as f32),
+            None,
+            Some(ctx.limits.max_texture_dimension_2d as usize),
+        );
+        let mut egui_rend =
+            egui_wgpu::Renderer::new(&ctx.device, format, egui_wgpu::RendererOptions::default());
+        let tsize = [size.width.max(64), size.height.max(64)];
+        let (tex, view) = scene_texture(&ctx, tsize);
+        let id = egui_rend.register_native_texture(&ctx.device, &view, wgpu::FilterMode::Nearest);
+        let target = SceneTarget {
+            tex,
+            view,
+            id,
+            size: tsize,
+        };
+        self.find_critical_points();
+        let scene = self.state.render_scene();
+        let mut renderer = Renderer::with_format(&ctx, &scene, TARGET_FORMAT)?;
+        // The opening picture equals `render`: the scene's steps are run first.
+        renderer.advance(&ctx, scene.particles.steps);
+        self.applied = (self.state.scene.clone(), self.state.dropped.len());
+        eprintln!(
+            "gradfield view on {} ({format:?}, {present_mode:?})",
+            ctx.describe()
+        );
+        Ok(Gfx {
+            window,
+            surface,
+            config,
+            ctx,
+            egui_ctx,
+            egui_state,
+            egui_rend,
+            target,
+            renderer,
+        })
+    }
+
+    /// Fills the critical-point markers from the search over the current domain.
+    fn find_critical_points(&mut self) {
+        let s = &mut self.state.scene;
+        if !s.critical.show {
+            return;
+        }
+        if s.critical.points.is_empty() || self.critical_domain != s.domain {
+            if let Ok(f) = s.parse_function() {
+                let pts = find_critical(&f, &s.domain(), &CriticalOptions::default());
+                s.critical.points = pts
+                    .iter()
+                    .map(|p| Marker {
+                        x: p.x,
+                        y: p.y,
+                        kind: p.kind,
+                    })
+                    .collect();
+            }
+            self.critical_domain = s.domain;
+        }
+    }
+
+    /// Brings the renderer up to date with the state: nothing, a uniform
+    /// update, or a new renderer.
+    fn apply(&mut self) {
+        let Some(g) = self.gfx.as_mut() else { return };
+        let reset = std::mem::take(&mut self.state.reset_requested);
+        if !reset
+            && self.applied.0 == self.state.scene
+            && self.applied.1 == self.state.dropped.len()
+        {
+            return;
+        }
+        if self.applied.0.domain != self.state.scene.domain {
+            self.domain_changed = Instant::now();
+        }
+        let mut wanted = self.state.render_scene();
+        wanted.size = g.renderer.scene.size;
+        let kind = if reset {
+            Rebuild::Full
+        } else {
+            rebuild_kind(&g.renderer.scene, &wanted)
+        };
+        match kind {
+            Rebuild::None => {}
+            Rebuild::Cheap => {
+                let old = g.renderer.scene.clone();
+                if old.map.colormap != wanted.map.colormap {
+                    g.renderer.set_colormap(&g.ctx, wanted.map.colormap);
+                }
+                if old.critical != wanted.critical {
+                    let pts: Vec<_> = if wanted.critical.show {
+                        wanted
+                            .critical
+                            .points
+                            .iter()
+                            .map(|m| (m.x, m.y, m.kind))
+                            .collect()
+                    } else {
+                        Vec::new()
+                    };
+                    g.renderer.set_critical(&g.ctx, &pts);
+                }
+                let restat = old.domain != wanted.domain
+                    || old.map != wanted.map
+                    || old.contours != wanted.contours;
+                g.renderer.scene = wanted;
+                if restat {
+                    g.renderer.stats = Stats::compute(&g.renderer.func, &g.renderer.scene);
+                }
+            }
+            Rebuild::Full => {
+                let t = Instant::now();
+                match Renderer::with_format(&g.ctx, &wanted, TARGET_FORMAT) {
+                    Ok(r) => {
+                        g.renderer = r;
+                        self.status =
+                            format!("rebuilt in {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
+                    }
+                    Err(e) => self.status = format!("cannot draw this: {e}"),
+                }
+            }
+        }
+        self.applied = (self.state.scene.clone(), self.state.dropped.len());
+    }
+
+    fn frame(&mut self, event_loop: &ActiveEventLoop) -> Result<()> {
+        let t0 = Instant::now();
+        let Some(g) = self.gfx.as_mut() else {
+            return Ok(());
+        };
+        let size = g.window.inner_size();
+        if size.width == 0 || size.height == 0 {
+            // Minimised: nothing to draw, and the particles wait.
+            return Ok(());
+        }
+        let raw = g.egui_state.take_egui_input(&g.window);
+        let mut actions = Vec::new();
+        let info = Info {
+            timing: self.timing.summary(),
+            steps_done: g.renderer.steps_done(),
+            particles: g.renderer.engine().map(|e| e.count()).unwrap_or(0),
+            adapter: g.ctx.describe(),
+            status: self.status.clone(),
+            view_px: g.target.size,
+        };
+        let mut view_rect = egui::Rect::NOTHING;
+        let state = &mut self.state;
+        let renderer = &g.renderer;
+        let target_id = g.target.id;
+        let panel_width = if self.args.no_panel {
+            0.0
+        } else {
+            self.args.panel_width
+        };
+        let hover_at = self.hover_at;
+        let out = g.egui_ctx.run_ui(raw, |ui| {
+            if panel_width > 0.0 {
+                egui::Panel::left("controls")
+                    .default_size(panel_width)
+                    .resizable(true)
+                    .show(ui, |ui| {
+                        egui::ScrollArea::vertical().show(ui, |ui| {
+                            panel::show(ui, state, &info, &mut actions);
+                        });
+                    });
+            }
+            egui::CentralPanel::default()
+                .frame(egui::Frame::NONE.fill(egui::Color32::from_rgb(22, 24, 29)))
+                .show(ui, |ui| {
+                    let rect = ui.max_rect();
+                    view_rect = rect;
+                    let resp = ui.allocate_rect(rect, egui::Sense::click_and_drag());
+                    ui.painter().image(
+                        target_id,
+                        rect,
+                        egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)),
+                        egui::Color32::WHITE,
+                    );
+                    let ppp = ui.ctx().pixels_per_point();
+                    let px = [
+                        (rect.width() * ppp).round().max(1.0) as u32,
+                        (rect.height() * ppp).round().max(1.0) as u32,
+                    ];
+                    let lay = Layout::new(&state.scene, px[0], px[1]);
+                    let view = input::ViewGeom {
+                        origin: rect.min,
+                        ppp,
+                        layout: lay,
+                    };
+                    input::scene_input(ui, &resp, state, &view, &mut actions);
+                    overlay::axes(ui.painter(), &view, &state.scene, &renderer.stats);
+                    // --hover X,Y stands in for the mouse; --hover off (NaN) hides the lesson.
+                    let forced = hover_at.map(|[x, y]| {
+                        view.layout
+                            .to_pixel(&state.scene, x, y)
+                            .filter(|_| x.is_finite())
+                            .map(|px| view.to_pos(px))
+                    });
+                    if let Some(p) = forced.unwrap_or(resp.hover_pos()) {
+                        overlay::hover(ui.painter(), &view, &state.scene, &renderer.func, p);
+                    }
+                    if state.show_help {
+                        overlay::help(ui.painter(), rect);
+                    }
+                });
+            input::shortcuts(ui.ctx(), state, &mut actions);
+        });
+        let mut out = out;
+        g.egui_state
+            .handle_platform_output(&g.window, std::mem::take(&mut out.platform_output));
+        // Applied now, freed after painting; the delta itself must end empty.
+        #[allow(clippy::iter_over_hash_type)]
+        for (id, deltas) in out.textures_delta.set.drain() {
+            for delta in &deltas {
+                g.egui_rend
+                    .update_texture(&g.ctx.device, &g.ctx.queue, id, delta);
+            }
+        }
+        let to_free: Vec<egui::TextureId> = out.textures_delta.free.drain().collect();
+
+        for a in actions {
+            match a {
+                Action::Screenshot => {
+                    let path = self.args.screenshot.clone();
+                    self.status = match self.screenshot(&path) {
+                        Ok(()) => format!("saved {}", path.display()),
+                        Err(e) => format!("screenshot failed: {e}"),
+                    };
+                }
+                Action::WindowScreenshot => {
+                    self.window_shot = Some(window_shot_path(&self.args.screenshot));
+                }
+                Action::SaveScene(path) => {
+                    self.status = match self.save_scene(&path) {
+                        Ok(()) => format!("saved {}", path.display()),
+                        Err(e) => format!("saving failed: {e}"),
+                    };
+                }
+                Action::Quit => event_loop.exit(),
+            }
+        }
+        // Critical points: searched again once the domain has settled.
+        if self.state.scene.critical.show
+            && (self.state.scene.critical.points.is_empty()
+                || (self.critical_domain != self.state.scene.domain
+                    && self.domain_changed.elapsed() > Duration::from_millis(300)))
+        {
+            self.find_critical_points();
+        }
+        self.apply();
+        if self.args.screenshot_window && self.args.screenshot_after == Some(self.frames + 1) {
+            self.window_shot = Some(self.args.screenshot.clone());
+        }
+        let g = self.gfx.as_mut().expect("window exists");
+        let ppp = out.pixels_per_point;
+        let want = [
+            (view_rect.width() * ppp).round().max(64.0) as u32,
+            (view_rect.height() * ppp).round().max(64.0) as u32,
+        ];
+        if view_rect.is_positive() && want != g.target.size {
+            let (tex, view) = scene_texture(&g.ctx, want);
+            g.egui_rend.update_egui_texture_from_wgpu_texture(
+                &g.ctx.device,
+                &view,
+                wgpu::FilterMode::Nearest,
+                g.target.id,
+            );
+            g.target = SceneTarget {
+                tex,
+                view,
+                id: g.target.id,
+                size: want,
+            };
+        }
+        g.renderer.scene.size = g.target.size;
+        if self.state.playing {
+            g.renderer.advance(&g.ctx, self.state.steps_per_frame);
+        } else if std::mem::take(&mut self.state.step_requested) {
+            g.renderer.advance(&g.ctx, 1);
+        }
+        let mut enc = g
+            .ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("viewer::frame"),
+            });
+        let [tw, th] = g.target.size;
+        g.renderer
+            .encode(&g.ctx, &mut enc, &g.target.view, tw, th, TARGET_FORMAT)?;
+
+        let jobs = g.egui_ctx.tessellate(out.shapes, ppp);
+        let screen = egui_wgpu::ScreenDescriptor {
+            size_in_pixels: [g.config.width, g.config.height],
+            pixels_per_point: ppp,
+        };
+        let extra =
+            g.egui_rend
+                .update_buffers(&g.ctx.device, &g.ctx.queue, &mut enc, &jobs, &screen);
+        let frame = match g.surface.get_current_texture() {
+            wgpu::CurrentSurfaceTexture::Success(t) => Some((t, false)),
+            wgpu::CurrentSurfaceTexture::Suboptimal(t) => Some((t, true)),
+            wgpu::CurrentSurfaceTexture::Outdated => {
+                g.surface.configure(&g.ctx.device, &g.config);
+                None
+            }
+            wgpu::CurrentSurfaceTexture::Lost => {
+                g.surface = g
+                    .ctx
+                    .instance
+                    .create_surface(g.window.clone())
+                    .context("recreating the lost surface")?;
+                g.surface.configure(&g.ctx.device, &g.config);
+                None
+            }
+            wgpu::CurrentSurfaceTexture::Timeout
+            | wgpu::CurrentSurfaceTexture::Occluded
+            | wgpu::CurrentSurfaceTexture::Validation => None,
+        };
+        if let Some((frame, _)) = &frame {
+            let view = frame.texture.create_view(&Default::default());
+            let mut pass = enc
+                .begin_render_pass(&wgpu::RenderPassDescriptor {
+                    label: Some("viewer::egui"),
+                    color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                        view: &view,
+                        depth_slice: None,
+                        resolve_target: None,
+                        ops: wgpu::Operations {
+                            load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                            store: wgpu::StoreOp::Store,
+                        },
+                    })],
+                    depth_stencil_attachment: None,
+                    timestamp_writes: None,
+                    occlusion_query_set: None,
+                    multiview_mask: None,
+                })
+                .forget_lifetime();
+            g.egui_rend.render(&mut pass, &jobs, &screen);
+        }
+        // A window screenshot: egui drawn once more, into a texture we can read.
+        let capture = self.window_shot.take().map(|path| {
+            let size = [g.config.width, g.config.height];
+            let tex = window_texture(&g.ctx, g.config.format, size);
+            let view = tex.create_view(&Default::default());
+            let mut pass = enc
+                .begin_render_pass(&wgpu::RenderPassDescriptor {
+                    label: Some("viewer::window-screenshot"),
+                    color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                        view: &view,
+                        depth_slice: None,
+                        resolve_target: None,
+                        ops: wgpu::Operations {
+                            load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                            store: wgpu::StoreOp::Store,
+                        },
+                    })],
+                    depth_stencil_attachment: None,
+                    timestamp_writes: None,
+                    occlusion_query_set: None,
+                    multiview_mask: None,
+                })
+                .forget_lifetime();
+            g.egui_rend.render(&mut pass, &jobs, &screen);
+            drop(pass);
+            (path, tex, size)
+        });
+        g.ctx.queue.submit(extra.into_iter().chain([enc.finish()]));
+        if let Some((frame, suboptimal)) = frame {
+            g.window.pre_present_notify();
+            g.ctx.queue.present(frame);
+            if suboptimal {
+                g.surface.configure(&g.ctx.device, &g.config);
+            }
+        }
+        for id in &to_free {
+            g.egui_rend.free_texture(id);
+        }
+        // Lavapipe runs the GPU work on the CPU: wait, so frames never queue up
+        // behind a slow GPU and the readout is the true cost of a frame.
+        g.ctx.wait()?;
+        if let Some((path, tex, size)) = capture {
+            let bgra = matches!(
+                g.config.format,
+                wgpu::TextureFormat::Bgra8Unorm | wgpu::TextureFormat::Bgra8UnormSrgb
+            );
+            let result = read_texture(&g.ctx, &tex, size, bgra).and_then(|img| {
+                img.save_png(&path)?;
+                Ok(())
+            });
+            self.status = match &result {
+                Ok(()) => format!("saved {}", path.display()),
+                Err(e) => format!("window screenshot failed: {e}"),
+            };
+            if self.args.screenshot_after == Some(self.frames + 1) {
+                result?;
+            }
+        }
+        let now = Instant::now();
+        Timing::push(&mut self.timing.work, (now - t0).as_secs_f64());
+        if let Some(last) = self.last_frame {
+            Timing::push(&mut self.timing.intervals, (now - last).as_secs_f64());
+        }
+        self.last_frame = Some(now);
+        self.frames += 1;
+        if self.args.screenshot_after == Some(self.frames) {
+            let path = self.args.screenshot.clone();
+            if !self.args.screenshot_window {
+                self.screenshot(&path)?;
+            }
+            let (fps, interval, work) = self.timing.summary();
+            eprintln!(
+                "wrote {} after {} frames ({fps:.1} fps, {interval:.1} ms/frame, {work:.1} ms work)",
+                path.display(),
+                self.frames
+            );
+            if let Some(p) = self.args.save_scene.clone() {
+                self.save_scene(&p)?;
+                eprintln!("wrote {}", p.display());
+            }
+            if self.args.exit {
+                event_loop.exit();
+            }
+        }
+        Ok(())
+    }
+
+    /// The scene view as a PNG: the texture the window shows, read back, with
+    /// the axes, colour bar and title `render` draws.
+    fn screenshot(&self, path: &Path) -> Result<()> {
+        let g = self.gfx.as_ref().context("no window yet")?;
+        let mut img = read_texture(&g.ctx, &g.target.tex, g.target.size, false)?;
+        let s = &g.renderer.scene;
+        if s.axes {
+            let lay = Layout::new(s, img.width, img.height);
+            gradfield::render::overlay::draw(&mut img, s, &g.renderer.stats, &g.renderer.func, &lay);
+        }
+        img.save_png(path)?;
+        Ok(())
+    }
+
+    /// The current state as a scene file that `gradfield render` reproduces.
+    fn save_scene(&self, path: &Path) -> Result<()> {
+        let g = self.gfx.as_ref().context("no window yet")?;
+        let mut s = self.state.scene_to_save(g.target.size);
+        // `render` runs `steps` before drawing: record how far the particles got.
+        s.particles.steps = g.renderer.steps_done();
+        let text = s.to_toml()?;
+        gradfield::io::write_bytes_atomic(path, text.as_bytes())?;
+        Ok(())
+    }
+}
+
+/// `viewer-screenshot.png` → `viewer-screenshot-window.png`.
+fn window_shot_path(view_shot: &Path) -> PathBuf {
+    let stem = view_shot
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "viewer-screenshot".into());
+    view_shot.with_file_name(format!("{stem}-window.png"))
+}
+
+/// A texture the window's format and size that egui can draw into and we can read.
+fn window_texture(ctx: &Context, format: wgpu::TextureFormat, size: [u32; 2]) -> wgpu::Texture {
+    ctx.device.create_texture(&wgpu::TextureDescriptor {
+        label: Some("viewer::window-screenshot"),
+        size: wgpu::Extent3d {
+            width: size[0],
+            height: size[1],
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: 1,
+        dimension: wgpu::TextureDimension::D2,
+        format,
+        usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+        view_formats: &[],
+    })
+}
+
+/// Reads an 8-bit RGBA (or, with `bgra`, BGRA) texture back into an [`Image`].
+fn read_texture(
+    ctx: &Context,
+    tex: &wgpu::Texture,
+    [width, height]: [u32; 2],
+    bgra: bool,
+) -> Result<Image> {
+    let row = width as u64 * 4;
+    let align = wgpu::COPY_BYTES_PER_ROW_ALIGNMENT as u64;
+    let padded = row.div_ceil(align) * align;
+    let size = padded * height as u64;
+    let staging = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some("viewer::screenshot"),
+        size,
+        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    });
+    let mut enc = ctx
+        .device
+        .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+            label: Some("viewer::screenshot"),
+        });
+    enc.copy_texture_to_buffer(
+        tex.as_image_copy(),
+        wgpu::TexelCopyBufferInfo {
+            buffer: &staging,
+            layout: wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(padded as u32),
+                rows_per_image: Some(height),
+            },
+        },
+        wgpu::Extent3d {
+            width,
+            height,
+            depth_or_array_layers: 1,
+        },
+    );
+    ctx.queue.submit([enc.finish()]);
+    let bytes = gradfield::gpu::context::map_read(ctx, &staging, size)?;
+    let mut data = Vec::with_capacity((row * height as u64) as usize);
+    for y in 0..height as u64 {
+        let s = (y * padded) as usize;
+        data.extend_from_slice(&bytes[s..s + row as usize]);
+    }
+    if bgra {
+        for px in data.chunks_exact_mut(4) {
+            px.swap(0, 2);
+        }
+    }
+    // The window is opaque whatever the alpha the swapchain format carries.
+    for px in data.chunks_exact_mut(4) {
+        px[3] = 255;
+    }
+    Ok(Image {
+        width,
+        height,
+        data,
+    })
+}
+
+impl ApplicationHandler for App {
+    fn resumed(&mut self, event_loop: &ActiveEventLoop) {
+        if self.gfx.is_some() {
+            return;
+        }
+        match self.init(event_loop) {
+            Ok(g) => {
+                g.window.request_redraw();
+                self.gfx = Some(g);
+            }
+            Err(e) => {
+                self.error = Some(e);
+                event_loop.exit();
+            }
+        }
+    }
+
+    fn window_event(&mut self, event_loop: &ActiveEventLoop, _id: WindowId, event: WindowEvent) {
+        let Some(g) = self.gfx.as_mut() else { return };
+        if !matches!(event, WindowEvent::RedrawRequested) {
+            let _ = g.egui_state.on_window_event(&g.window, &event);
+        }
+        match event {
+            WindowEvent::CloseRequested => event_loop.exit(),
+            // A size of 0 (minimised) keeps the old configuration; frames skip drawing.
+            WindowEvent::Resized(size) if size.width > 0 && size.height > 0 => {
+                g.config.width = size.width;
+                g.config.height = size.height;
+                g.surface.configure(&g.ctx.device, &g.config);
+            }
+            WindowEvent::RedrawRequested => {
+                if let Err(e) = self.frame(event_loop) {
+                    self.error = Some(e);
+                    event_loop.exit();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn about_to_wait(&mut self, event_loop: &ActiveEventLoop) {
+        let Some(g) = self.gfx.as_ref() else { return };
+        let now = Instant::now();
+        if now >= self.next_frame {
+            g.window.request_redraw();
+            // Never try to catch up on missed frames: the next one is a period from now.
+            self.next_frame = (self.next_frame + self.period).max(now);
+        }
+        event_loop.set_control_flow(ControlFlow::WaitUntil(self.next_frame));
+    }
+}

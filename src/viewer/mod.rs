@@ -1,0 +1,157 @@
+//! `gradfield view`: the native viewer. A winit window, a wgpu surface, an egui
+//! control panel on the left and the scene (drawn by `gradfield::render` into
+//! an offscreen texture that egui shows) in the rest. The library stays
+//! windowless: everything that links winit or egui lives here, in the binary.
+//!
+//! - [`state`]: the scene and the pure rules of change (zoom, pan, expression edits,
+//!   what needs a rebuild), unit-tested without a window.
+//! - [`app`]: the winit application: surface, frame pacing, renderer rebuilds, screenshots.
+//! - [`panel`]: the egui control panel.
+//! - [`input`]: mouse and keyboard on the scene view.
+//! - [`dial`]: the hover lesson as numbers: the directional derivative over every direction.
+//! - [`overlay`]: axes, colour bar, hover dial and help painted by egui over the scene.
+
+pub mod app;
+pub mod dial;
+pub mod input;
+pub mod overlay;
+pub mod panel;
+pub mod state;
+
+use anyhow::Result;
+use clap::Args;
+use gradfield::scene::{Scale, Scene, Start, View};
+use std::path::PathBuf;
+
+/// `gradfield view [FUNC|SCENE]`.
+#[derive(Args, Debug, Clone)]
+pub struct ViewArgs {
+    /// A built-in name, an expression in x and y, or a scene file (.toml);
+    /// default: Himmelblau's four basins, split view, particles with trails.
+    #[arg(allow_hyphen_values = true)]
+    pub target: Option<String>,
+    /// Take a screenshot of the scene view after this many frames.
+    #[arg(long)]
+    pub screenshot_after: Option<u64>,
+    /// Where screenshots go (the `p` key and --screenshot-after).
+    #[arg(long, default_value = "viewer-screenshot.png")]
+    pub screenshot: PathBuf,
+    /// Also save the scene (as `render` would reproduce it) with the --screenshot-after screenshot.
+    #[arg(long)]
+    pub save_scene: Option<PathBuf>,
+    /// Quit after the --screenshot-after screenshot.
+    #[arg(long)]
+    pub exit: bool,
+    /// Start paused (the particles stay where the scene's `steps` put them, as in `render`).
+    #[arg(long)]
+    pub paused: bool,
+    /// Frame-rate cap.
+    #[arg(long, default_value_t = 60.0)]
+    pub fps_cap: f64,
+    /// Window size WxH in logical pixels.
+    #[arg(long, default_value = "1280x720")]
+    pub size: String,
+    /// Width of the control panel in logical pixels (0 hides it).
+    #[arg(long, default_value_t = 300.0)]
+    pub panel_width: f32,
+    /// Hide the control panel (the same as --panel-width 0).
+    #[arg(long)]
+    pub no_panel: bool,
+    /// The --screenshot-after screenshot is of the whole window (panel,
+    /// hover card, help) as the screen shows it, not of the scene view alone.
+    #[arg(long)]
+    pub screenshot_window: bool,
+    /// Show the hover lesson at X,Y (function coordinates) as if the mouse were
+    /// there; `off` shows none wherever the mouse is (for screenshots).
+    #[arg(long, allow_hyphen_values = true, value_name = "X,Y|off")]
+    pub hover: Option<String>,
+    /// Open with the help overlay shown.
+    #[arg(long)]
+    pub show_help: bool,
+}
+
+/// The opening scene: a built-in name, an expression or a file, else the default.
+pub fn initial_scene(target: Option<&str>) -> Result<Scene, gradfield::Error> {
+    match target {
+        Some(t) => {
+            let path = std::path::Path::new(t);
+            if t.ends_with(".toml") || (path.is_file() && !t.contains(['(', '^', '*'])) {
+                Scene::load(path)
+            } else {
+                Scene::for_function(t)
+            }
+        }
+        None => {
+            let mut s = Scene::for_function("himmelblau")?;
+            s.view = View::Split;
+            s.size = [1280, 720];
+            s.map.scale = Scale::Log;
+            s.contours.count = 14;
+            s.particles.count = 2048;
+            s.particles.start = Start::Random;
+            s.particles.seed = 7;
+            s.particles.clip = 20.0;
+            s.particles.trail_length = 32;
+            s.particles.trail_stride = 2;
+            s.particles.size = 3.0;
+            // The split view's 3D half is taller than wide: step back so the
+            // surface's corners stay in it.
+            s.camera.distance = 5.8;
+            s.particles.steps = 0;
+            s.critical.show = true;
+            Ok(s)
+        }
+    }
+}
+
+/// Opens the window and runs until it is closed (or --exit after the screenshot).
+pub fn run(args: ViewArgs) -> Result<()> {
+    let size = parse_size(&args.size)?;
+    if !(args.fps_cap > 0.0 && args.fps_cap <= 1000.0) {
+        return Err(gradfield::Error::input(format!(
+            "--fps-cap {} must be in (0, 1000]",
+            args.fps_cap
+        ))
+        .into());
+    }
+    if let Some(h) = args.hover.as_deref().filter(|h| *h != "off") {
+        gradfield::domain::parse_point(h, "--hover")?;
+    }
+    let scene = initial_scene(args.target.as_deref())?;
+    scene.optimizer()?;
+    ensure_runtime_dir();
+    app::run(args, scene, size)
+}
+
+/// Parses "WxH".
+pub fn parse_size(s: &str) -> Result<[u32; 2], gradfield::Error> {
+    let bad = || gradfield::Error::input(format!("--size '{s}' must be WxH, e.g. 1280x720"));
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
+    let w: u32 = w.trim().parse().map_err(|_| bad())?;
+    let h: u32 = h.trim().parse().map_err(|_| bad())?;
+    if !(64..=8192).contains(&w) || !(64..=8192).contains(&h) {
+        return Err(gradfield::Error::input(format!(
+            "--size '{s}': each side must be between 64 and 8192"
+        )));
+    }
+    Ok([w, h])
+}
+
+/// winit and Mesa complain without `XDG_RUNTIME_DIR` (common on headless
+/// machines and under xvfb-run); give them a private one.
+fn ensure_runtime_dir() {
+    if std::env::var_os("XDG_RUNTIME_DIR").is_some() {
+        return;
+    }
+    let user = std::env::var("USER").unwrap_or_else(|_| "user".into());
+    let dir = std::env::temp_dir().join(format!("gradfield-runtime-{user}"));
+    if std::fs::create_dir_all(&dir).is_ok() {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
+        }
+        // SAFETY: called before the event loop or any other thread of ours starts.
+        unsafe { std::env::set_var("XDG_RUNTIME_DIR", &dir) };
+    }
+}
