@@ -321,15 +321,31 @@ pub fn cases(opts: &BenchOptions) -> Vec<Case> {
             run: Box::new(move |ctx, o, p| extra::render_case(ctx, o, p, view, w, h, n)),
         });
     }
+    v.push(Case {
+        name: "record/gif".into(),
+        size: extra::record_size(opts.quick),
+        run: Box::new(|ctx, o, p| extra::record_case(ctx, o, p, crate::record::Format::Gif)),
+    });
+    if extra::ffmpeg_found() {
+        v.push(Case {
+            name: "record/mp4".into(),
+            size: extra::record_size(opts.quick),
+            run: Box::new(|ctx, o, p| extra::record_case(ctx, o, p, crate::record::Format::Mp4)),
+        });
+    }
     v
 }
 
-/// Cases the issue names that cannot be measured in this build.
+/// Cases the issue names that cannot be measured here (MP4 needs ffmpeg).
 pub fn not_available() -> Vec<Unavailable> {
-    vec![Unavailable {
-        name: "record/fps".into(),
-        reason: "not yet available: gradfield::record has no bench function yet (recording is being finished on another branch)".into(),
-    }]
+    if extra::ffmpeg_found() {
+        Vec::new()
+    } else {
+        vec![Unavailable {
+            name: "record/mp4".into(),
+            reason: "not available: ffmpeg not found (MP4 recording runs ffmpeg; Debian: apt-get install ffmpeg)".into(),
+        }]
+    }
 }
 
 /// Runs the selected cases; `progress` receives one line per step. An

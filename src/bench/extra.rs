@@ -416,3 +416,102 @@ pub fn render_case(
         check,
     })
 }
+
+// ---------------------------------------------------------------- record
+
+/// Whether an `ffmpeg` the MP4 recording can use is on the PATH.
+pub fn ffmpeg_found() -> bool {
+    std::process::Command::new("ffmpeg")
+        .arg("-version")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The recording's sizes: (frames, [w, h], particles).
+pub fn record_sizes(quick: bool) -> (u32, [u32; 2], u32) {
+    if quick {
+        (4, [160, 90], 256)
+    } else {
+        (30, [1280, 720], 65_536)
+    }
+}
+
+pub fn record_size(quick: bool) -> String {
+    let (frames, [w, h], n) = record_sizes(quick);
+    format!("{frames} frames {w}x{h}, {n} particles")
+}
+
+/// Recorded frames per second through `record::bench_record_stats` (render,
+/// read-back, encode, write; the file is removed after). No CPU renderer, so
+/// no ratio; the check is that every frame arrived and the file was written.
+pub fn record_case(
+    ctx: &Context,
+    opts: &BenchOptions,
+    progress: &mut dyn FnMut(&str),
+    format: crate::record::Format,
+) -> Result<CaseReport> {
+    use crate::record::{bench_record_stats, Format};
+    let fname = match format {
+        Format::Gif => "gif",
+        Format::Mp4 => "mp4",
+        Format::Webm => "webm",
+        Format::PngSequence => "png",
+    };
+    let name = format!("record/{fname}");
+    let size = record_size(opts.quick);
+    progress(&format!("{name} {size} ..."));
+    let (frames, wh, n) = record_sizes(opts.quick);
+    // Check run (also the warm-up).
+    let first = bench_record_stats(ctx, frames, wh, n, format)?;
+    let passed = first.frames == frames && first.bytes_written > 0;
+    let check = Check {
+        max_rel_error: 0.0,
+        bound: 1.0,
+        compared: first.frames as u64,
+        status_mismatches: (first.frames != frames) as u64,
+        outliers: 0,
+        max_outlier_fraction: 0.0,
+        outlier_bound: 1.0,
+        passed,
+        what: format!(
+            "{} of {frames} frames recorded, {} bytes written (no pixel reference: there is no CPU renderer)",
+            first.frames, first.bytes_written
+        ),
+    };
+    // Recordings are long on a software adapter: at most 3 timed runs.
+    let repeats = opts.repeats.min(3);
+    let mut secs = Vec::new();
+    let mut render_s = 0.0;
+    let mut encode_s = 0.0;
+    for _ in 0..repeats {
+        let s = bench_record_stats(ctx, frames, wh, n, format)?;
+        secs.push(s.seconds.max(1e-9));
+        render_s += s.render_seconds / repeats as f64;
+        encode_s += s.encode_seconds / repeats as f64;
+    }
+    let gpu = super::Timing::of(frames as f64, secs);
+    Ok(CaseReport {
+        name,
+        size,
+        unit: "frames".into(),
+        work: frames as f64,
+        gpu: Some(gpu),
+        gpu_with_readback: None,
+        cpu_f32: None,
+        cpu_f64: None,
+        ratio_vs_cpu_f32: None,
+        ratio_vs_cpu_f64: None,
+        numpy_f32: None,
+        notes: vec![
+            format!(
+                "gpu: the whole recording (record::bench_record_stats: render, read-back, encode, write), {repeats} timed runs; gpu rate = recorded frames per second; inside it {} rendering and {} encoding per recording (they overlap)",
+                super::secs(render_s),
+                super::secs(encode_s)
+            ),
+            "no CPU renderer: no CPU reference, ratio n/a".into(),
+        ],
+        check,
+    })
+}
