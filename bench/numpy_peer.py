@@ -2,7 +2,7 @@
 """numpy peer for `gradfield bench`: the same grid and particle cases in numpy
 float32, vectorised over all points / particles, printed as JSON on stdout.
 
-    python3 bench/numpy_peer.py [--quick] [--repeats N]
+    python3 bench/numpy_peer.py [--quick] [--repeats N] [--only "NAME SIZE" ...]
 
 Cases and names match src/bench.rs (the binary embeds this file and runs it):
 - field/<fn> WxW: f, fx, fy and |grad f| on a W x W linspace grid (the grid
@@ -134,6 +134,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--only", action="append", default=[], help='run only this case ("NAME SIZE"); repeatable')
     a = ap.parse_args()
     reps = max(1, a.repeats)
     if a.quick:
@@ -142,11 +143,13 @@ def main():
     else:
         fields = [("rosenbrock", 1024), ("rosenbrock", 2048), ("himmelblau", 2048), ("rosenbrock", 4096)]
         sizes, steps = [16, 20], 100
-    cases = [field_case(n, s, reps) for n, s in fields]
+    wanted = lambda name, size: not a.only or f"{name} {size}" in a.only
+    cases = [field_case(n, s, reps) for n, s in fields if wanted(f"field/{n}", f"{s}x{s}")]
     for log2 in sizes:
         for name in ("rosenbrock", "himmelblau"):
             for opt in ("gd", "adam"):
-                cases.append(particle_case(opt, name, log2, steps, reps))
+                if wanted(f"particles/{opt}/{name}", f"2^{log2} x {steps}"):
+                    cases.append(particle_case(opt, name, log2, steps, reps))
     json.dump({"numpy": np.__version__, "python": platform.python_version(), "cases": cases}, sys.stdout)
     print()
 

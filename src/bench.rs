@@ -14,6 +14,7 @@
 //! [`LANES`]: crate::expr::tape::LANES
 
 pub mod cpu;
+mod extra;
 pub mod peer;
 
 use crate::domain::{Domain, Grid};
@@ -27,12 +28,14 @@ use serde::Serialize;
 use std::time::Instant;
 
 /// What to run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BenchOptions {
     /// Small sizes, for CI: every case runs and is checked in seconds.
     pub quick: bool,
     /// Timed runs per figure (at least 1).
     pub repeats: u32,
+    /// Run only the cases these select (see [`selects`]); empty: all.
+    pub only: Vec<String>,
 }
 
 impl Default for BenchOptions {
@@ -40,46 +43,66 @@ impl Default for BenchOptions {
         BenchOptions {
             quick: false,
             repeats: 5,
+            only: Vec::new(),
         }
     }
 }
 
-/// Median and spread of a throughput over the repeats (work units per second).
+/// Median and spread of the wall-clock time of one run over the repeats.
 #[derive(Clone, Copy, Debug, Serialize, PartialEq)]
-pub struct Stats {
-    pub median: f64,
-    pub min: f64,
-    pub max: f64,
+pub struct Timing {
+    /// Seconds per run: median, fastest, slowest.
+    pub median_s: f64,
+    pub min_s: f64,
+    pub max_s: f64,
+    /// Work units per second at the median time (`work / median_s`).
+    pub rate: f64,
+    /// Timed runs.
+    pub runs: u32,
 }
 
-impl Stats {
-    /// From throughputs of the individual runs.
-    pub fn of(mut rates: Vec<f64>) -> Stats {
-        rates.sort_by(|a, b| a.total_cmp(b));
-        let n = rates.len();
-        let median = if n == 0 {
+impl Timing {
+    /// From the seconds of the individual runs of `work` units each.
+    pub fn of(work: f64, mut secs: Vec<f64>) -> Timing {
+        secs.sort_by(|a, b| a.total_cmp(b));
+        let n = secs.len();
+        let median_s = if n == 0 {
             f64::NAN
         } else if n % 2 == 1 {
-            rates[n / 2]
+            secs[n / 2]
         } else {
-            0.5 * (rates[n / 2 - 1] + rates[n / 2])
+            0.5 * (secs[n / 2 - 1] + secs[n / 2])
         };
-        Stats {
-            median,
-            min: rates.first().copied().unwrap_or(f64::NAN),
-            max: rates.last().copied().unwrap_or(f64::NAN),
+        Timing {
+            median_s,
+            min_s: secs.first().copied().unwrap_or(f64::NAN),
+            max_s: secs.last().copied().unwrap_or(f64::NAN),
+            rate: work / median_s,
+            runs: n as u32,
+        }
+    }
+
+    /// The same run, `factor` times as long (a measured subset scaled up to the whole work).
+    pub fn scaled(&self, factor: f64, work: f64) -> Timing {
+        let median_s = self.median_s * factor;
+        Timing {
+            median_s,
+            min_s: self.min_s * factor,
+            max_s: self.max_s * factor,
+            rate: work / median_s,
+            runs: self.runs,
         }
     }
 }
 
-/// GPU result against the f64 CPU reference on the same work.
+/// GPU result against the CPU reference on the same work, checked before timing.
 #[derive(Clone, Debug, Serialize)]
 pub struct Check {
     /// Largest error, relative to the scale named in `what`.
     pub max_rel_error: f64,
     /// The bound `max_rel_error` must stay below.
     pub bound: f64,
-    /// Points or particles compared.
+    /// Points, particles, starts or critical points compared.
     pub compared: u64,
     /// Particles whose status (running/converged/diverged) differs from the reference.
     pub status_mismatches: u64,
@@ -89,28 +112,55 @@ pub struct Check {
     pub max_outlier_fraction: f64,
     pub outlier_bound: f64,
     pub passed: bool,
-    /// How the error is measured.
+    /// What was compared with what, and how the error is measured.
     pub what: String,
 }
 
-/// One benchmark case.
+/// One benchmark case. A missing figure is null in the JSON and "-" in the
+/// table; `notes` says why (no CPU renderer, no GPU path, extrapolated, …).
 #[derive(Clone, Debug, Serialize)]
 pub struct CaseReport {
     pub name: String,
     pub size: String,
+    /// What one work unit is (points, particle-steps, starts, searches, frames).
     pub unit: String,
-    /// Work units per run (points, or particle-steps actually taken).
+    /// Work units per run.
     pub work: f64,
-    /// GPU throughput: compute and a wait, no read-back.
-    pub gpu: Stats,
-    /// GPU throughput including reading the result back (field cases).
-    pub gpu_with_readback: Option<Stats>,
-    pub cpu_f32: Stats,
-    pub cpu_f64: Stats,
-    pub ratio_gpu_vs_cpu_f32: f64,
+    /// GPU: compute and a wait, no read-back unless the case says so.
+    pub gpu: Option<Timing>,
+    /// GPU including reading the result back (field cases).
+    pub gpu_with_readback: Option<Timing>,
+    /// CPU reference in f32 and f64: rayon over every core, compiled tape.
+    pub cpu_f32: Option<Timing>,
+    pub cpu_f64: Option<Timing>,
+    /// `cpu_f32.median_s / gpu.median_s` (above 1: the GPU is faster); null where either is missing.
+    pub ratio_vs_cpu_f32: Option<f64>,
+    /// `cpu_f64.median_s / gpu.median_s`.
+    pub ratio_vs_cpu_f64: Option<f64>,
     /// numpy float32 on the same work (`bench/numpy_peer.py`), when it ran.
-    pub numpy_f32: Option<Stats>,
+    pub numpy_f32: Option<Timing>,
+    pub notes: Vec<String>,
     pub check: Check,
+}
+
+impl CaseReport {
+    /// Fills the ratios from the medians.
+    fn with_ratios(mut self) -> Self {
+        let r = |c: &Option<Timing>| match (c, &self.gpu) {
+            (Some(c), Some(g)) => Some(c.median_s / g.median_s),
+            _ => None,
+        };
+        self.ratio_vs_cpu_f32 = r(&self.cpu_f32);
+        self.ratio_vs_cpu_f64 = r(&self.cpu_f64);
+        self
+    }
+}
+
+/// A case that cannot run yet, and why.
+#[derive(Clone, Debug, Serialize)]
+pub struct Unavailable {
+    pub name: String,
+    pub reason: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -129,6 +179,8 @@ pub struct BenchReport {
     pub quick: bool,
     pub repeats: u32,
     pub cases: Vec<CaseReport>,
+    /// Cases named by the issue that have nothing to measure yet.
+    pub not_available: Vec<Unavailable>,
     /// Whether the numpy peer ran, and if not why.
     pub numpy_peer: peer::PeerStatus,
 }
@@ -140,8 +192,25 @@ impl BenchReport {
     }
 }
 
-/// A case: does its own setup, then times and checks.
-pub type Case = Box<dyn Fn(&Context, &BenchOptions, &mut dyn FnMut(&str)) -> Result<CaseReport>>;
+/// A case's work: does its own setup, checks, then times.
+pub type CaseFn = Box<dyn Fn(&Context, &BenchOptions, &mut dyn FnMut(&str)) -> Result<CaseReport>>;
+
+/// A case with the name and size it reports (known before it runs, for `--case`).
+pub struct Case {
+    pub name: String,
+    pub size: String,
+    pub run: CaseFn,
+}
+
+/// Whether `pattern` (from `--case`) selects the case `name` of `size`: the
+/// whole name (`particles/gd/rosenbrock`), a leading part of it ending at a
+/// `/` (`particles`, `particles/gd`, `render`), or name and size
+/// (`"field/rosenbrock 2048x2048"`).
+pub fn selects(pattern: &str, name: &str, size: &str) -> bool {
+    let p = pattern.trim().trim_end_matches('/');
+    !p.is_empty()
+        && (name == p || name.starts_with(&format!("{p}/")) || format!("{name} {size}") == p)
+}
 
 const ROSENBROCK: &str = "(1-x)^2 + 100*(y-x^2)^2";
 const HIMMELBLAU: &str = "(x^2 + y - 11)^2 + (x + y^2 - 7)^2";
@@ -200,33 +269,87 @@ fn particle_cases(
     v
 }
 
-/// Every case for these options, in the order they run.
+/// Every case for these sizes, in the order they run (`opts.only` is not applied here).
 pub fn cases(opts: &BenchOptions) -> Vec<Case> {
     let mut v: Vec<Case> = Vec::new();
     for (side, name, src, domain) in field_cases(opts.quick) {
-        v.push(Box::new(move |ctx, o, p| {
-            field_case(ctx, o, p, name, src, domain, side)
-        }));
+        v.push(Case {
+            name: format!("field/{name}"),
+            size: format!("{side}x{side}"),
+            run: Box::new(move |ctx, o, p| field_case(ctx, o, p, name, src, domain, side)),
+        });
     }
     for (log2, steps, name, src, domain, kind, lr) in particle_cases(opts.quick) {
-        v.push(Box::new(move |ctx, o, p| {
-            particle_case(
-                ctx,
-                o,
-                p,
-                name,
-                src,
-                domain,
-                1 << log2,
-                steps,
-                Optimizer::new(kind, lr),
-            )
-        }));
+        v.push(Case {
+            name: format!("particles/{}/{name}", kind.name()),
+            size: format!("2^{log2} x {steps}"),
+            run: Box::new(move |ctx, o, p| {
+                particle_case(
+                    ctx,
+                    o,
+                    p,
+                    name,
+                    src,
+                    domain,
+                    1 << log2,
+                    steps,
+                    Optimizer::new(kind, lr),
+                )
+            }),
+        });
+    }
+    v.push(Case {
+        name: "critical/himmelblau".into(),
+        size: extra::critical_size(),
+        run: Box::new(extra::critical_case),
+    });
+    let side = if opts.quick { 64 } else { 1024 };
+    v.push(Case {
+        name: "compare/gd/himmelblau".into(),
+        size: extra::compare_size(side),
+        run: Box::new(move |ctx, o, p| extra::compare_case(ctx, o, p, side)),
+    });
+    for view in [crate::scene::View::TwoD, crate::scene::View::ThreeD] {
+        let (w, h, n) = if opts.quick {
+            (320, 180, 2000)
+        } else {
+            (1920, 1080, 100_000)
+        };
+        v.push(Case {
+            name: format!("render/{}", extra::view_name(view)),
+            size: extra::render_size(w, h, n),
+            run: Box::new(move |ctx, o, p| extra::render_case(ctx, o, p, view, w, h, n)),
+        });
+    }
+    v.push(Case {
+        name: "record/gif".into(),
+        size: extra::record_size(opts.quick),
+        run: Box::new(|ctx, o, p| extra::record_case(ctx, o, p, crate::record::Format::Gif)),
+    });
+    if extra::ffmpeg_found() {
+        v.push(Case {
+            name: "record/mp4".into(),
+            size: extra::record_size(opts.quick),
+            run: Box::new(|ctx, o, p| extra::record_case(ctx, o, p, crate::record::Format::Mp4)),
+        });
     }
     v
 }
 
-/// Runs every case; `progress` receives one line per step.
+/// Cases the issue names that cannot be measured here (MP4 needs ffmpeg).
+pub fn not_available() -> Vec<Unavailable> {
+    if extra::ffmpeg_found() {
+        Vec::new()
+    } else {
+        vec![Unavailable {
+            name: "record/mp4".into(),
+            reason: "not available: ffmpeg not found (MP4 recording runs ffmpeg; Debian: apt-get install ffmpeg)".into(),
+        }]
+    }
+}
+
+/// Runs the selected cases; `progress` receives one line per step. An
+/// `opts.only` entry that selects no case is wrong input (it names the cases).
 pub fn run(
     ctx: &Context,
     opts: &BenchOptions,
@@ -234,28 +357,74 @@ pub fn run(
 ) -> Result<BenchReport> {
     let opts = BenchOptions {
         repeats: opts.repeats.max(1),
-        ..*opts
+        ..opts.clone()
     };
+    let all = cases(&opts);
+    let mut unavailable = not_available();
+    for pat in &opts.only {
+        let hit = all.iter().any(|c| selects(pat, &c.name, &c.size))
+            || unavailable.iter().any(|u| selects(pat, &u.name, ""));
+        if !hit {
+            let mut names: Vec<String> = all.iter().map(|c| c.name.clone()).collect();
+            names.extend(unavailable.iter().map(|u| u.name.clone()));
+            names.dedup();
+            return Err(Error::input(format!(
+                "--case '{pat}' selects no case; the cases are: {} (or a leading part such as field, particles/gd, render)",
+                names.join(", ")
+            )));
+        }
+    }
+    let chosen = |name: &str, size: &str| {
+        opts.only.is_empty() || opts.only.iter().any(|p| selects(p, name, size))
+    };
+    unavailable.retain(|u| chosen(&u.name, ""));
     let mut reports = Vec::new();
-    for case in cases(&opts) {
-        let r = case(ctx, &opts, progress)?;
+    for case in all.iter().filter(|c| chosen(&c.name, &c.size)) {
+        let r = (case.run)(ctx, &opts, progress)?.with_ratios();
         progress(&format!(
-            "  {} {}: gpu {} {}, cpu f32 {}, check {}",
+            "  {} {}: gpu {}, cpu f32 {}, cpu f64 {}, check {}",
             r.name,
             r.size,
-            si(r.gpu.median),
-            r.unit,
-            si(r.cpu_f32.median),
+            r.gpu
+                .map(|t| secs(t.median_s))
+                .unwrap_or_else(|| "-".into()),
+            r.cpu_f32
+                .map(|t| secs(t.median_s))
+                .unwrap_or_else(|| "-".into()),
+            r.cpu_f64
+                .map(|t| secs(t.median_s))
+                .unwrap_or_else(|| "-".into()),
             if r.check.passed { "ok" } else { "FAILED" }
         ));
         reports.push(r);
     }
-    progress("numpy peer (bench/numpy_peer.py) ...");
-    let (status, figures) = peer::run(&opts);
+    let peer_keys: Vec<String> = reports
+        .iter()
+        .filter(|r| r.name.starts_with("field/") || r.name.starts_with("particles/"))
+        .map(|r| peer::key(&r.name, &r.size))
+        .collect();
+    let status = if peer_keys.is_empty() {
+        peer::PeerStatus {
+            ran: false,
+            note: "not run: no field or particle case selected".into(),
+        }
+    } else {
+        progress("numpy peer (bench/numpy_peer.py) ...");
+        let (status, figures) = peer::run(&opts, &peer_keys);
+        for r in &mut reports {
+            if let Some(s) = figures.get(&peer::key(&r.name, &r.size)) {
+                r.numpy_f32 = Some(Timing {
+                    median_s: r.work / s.median,
+                    min_s: r.work / s.max,
+                    max_s: r.work / s.min,
+                    rate: s.median,
+                    runs: opts.repeats,
+                });
+            }
+        }
+        status
+    };
     progress(&format!("  numpy peer: {}", status.note));
-    for r in &mut reports {
-        r.numpy_f32 = figures.get(&peer::key(&r.name, &r.size)).copied();
-    }
     Ok(BenchReport {
         adapter: AdapterReport {
             name: ctx.info.name.clone(),
@@ -272,6 +441,7 @@ pub fn run(
         quick: opts.quick,
         repeats: opts.repeats,
         cases: reports,
+        not_available: unavailable,
         numpy_peer: status,
     })
 }
@@ -289,15 +459,15 @@ fn cpu_model() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// Times `repeats` runs of `f` and returns the throughputs `work / seconds`.
-fn time_runs(repeats: u32, work: f64, mut f: impl FnMut() -> Result<()>) -> Result<Stats> {
-    let mut rates = Vec::with_capacity(repeats as usize);
+/// Times `repeats` runs of `f` (`work` units each).
+fn time_runs(repeats: u32, work: f64, mut f: impl FnMut() -> Result<()>) -> Result<Timing> {
+    let mut secs = Vec::with_capacity(repeats as usize);
     for _ in 0..repeats {
         let t = Instant::now();
         f()?;
-        rates.push(work / t.elapsed().as_secs_f64().max(1e-9));
+        secs.push(t.elapsed().as_secs_f64().max(1e-9));
     }
-    Ok(Stats::of(rates))
+    Ok(Timing::of(work, secs))
 }
 
 /// Field: the worst |GPU − f64| over the compared points, per component
@@ -315,24 +485,26 @@ fn field_case(
     side: u32,
 ) -> Result<CaseReport> {
     let size = format!("{side}x{side}");
-    progress(&format!("field {name} {size} ..."));
+    progress(&format!("field/{name} {size} ..."));
     let func = Function::parse(src).map_err(|e| Error::input(e.to_string()))?;
     let grid = Grid::new(domain, side, side);
     let pass = FieldPass::new(ctx, &func)?;
     let target = pass.target(ctx, &grid)?;
     let work = grid.len() as f64;
-    // Warm-up: first use zero-fills the buffers and compiles lazily.
-    pass.run_into(ctx, &target, false)?;
+    // Check first (this run also warms up: first use zero-fills the buffers
+    // and compiles lazily), then time.
+    let gpu_data = pass.run_into(ctx, &target, true)?;
+    let mut out32 = vec![[0.0f32; 4]; grid.len()];
+    let mut out64 = vec![[0.0f64; 4]; grid.len()];
+    field_cpu_into(&func, &grid, &mut out64);
+    let check = check_field(&gpu_data, &out64);
+    drop(gpu_data);
     let gpu = time_runs(opts.repeats, work, || {
         pass.run_into(ctx, &target, false).map(|_| ())
     })?;
-    let mut gpu_data = Vec::new();
     let gpu_rb = time_runs(opts.repeats, work, || {
-        gpu_data = pass.run_into(ctx, &target, true)?;
-        Ok(())
+        pass.run_into(ctx, &target, true).map(|_| ())
     })?;
-    let mut out32 = vec![[0.0f32; 4]; grid.len()];
-    let mut out64 = vec![[0.0f64; 4]; grid.len()];
     field_cpu_into(&func, &grid, &mut out32);
     let cpu_f32 = time_runs(opts.repeats, work, || {
         field_cpu_into(&func, &grid, &mut out32);
@@ -342,18 +514,19 @@ fn field_case(
         field_cpu_into(&func, &grid, &mut out64);
         Ok(())
     })?;
-    let check = check_field(&gpu_data, &out64);
     Ok(CaseReport {
         name: format!("field/{name}"),
         size,
-        unit: "points/s".into(),
+        unit: "points".into(),
         work,
-        gpu,
+        gpu: Some(gpu),
         gpu_with_readback: Some(gpu_rb),
-        cpu_f32,
-        cpu_f64,
-        ratio_gpu_vs_cpu_f32: gpu.median / cpu_f32.median,
+        cpu_f32: Some(cpu_f32),
+        cpu_f64: Some(cpu_f64),
+        ratio_vs_cpu_f32: None,
+        ratio_vs_cpu_f64: None,
         numpy_f32: None,
+        notes: vec!["f, fx, fy and |grad f| per point".into()],
         check,
     })
 }
@@ -468,29 +641,30 @@ fn particle_case(
     let engine = ParticleEngine::new(ctx, &func, &starts, config)?;
     let initial: Vec<Particle> = starts.iter().map(|&p| Particle::at(p)).collect();
     let dispatches = engine.dispatches_for(steps);
-    // Warm-up run (first dispatch compiles the pipeline on some drivers).
+    // Check run (also the warm-up: the first dispatch compiles the pipeline on some drivers).
     engine.write(ctx, &initial)?;
     engine.step(ctx, dispatches);
     ctx.wait()?;
-    // The work is the particle-steps actually taken (all of them with these rates).
     let gpu_state = engine.read(ctx)?;
+    let init32: Vec<CpuParticle<f32>> = starts.iter().map(|&p| CpuParticle::at(p)).collect();
+    let init64: Vec<CpuParticle<f64>> = starts.iter().map(|&p| CpuParticle::at(p)).collect();
+    let mut s32 = init32.clone();
+    let mut s64 = init64.clone();
+    run_particles(&func, &config, &mut s64);
+    let check = check_particles(&gpu_state, &s64, &domain);
+    // The work is the particle-steps actually taken (all of them with these rates).
     let work: f64 = gpu_state.iter().map(|p| p.steps as f64).sum();
-    let mut rates = Vec::new();
+    drop(gpu_state);
+    let mut secs = Vec::new();
     for _ in 0..opts.repeats {
         engine.write(ctx, &initial)?;
         ctx.wait()?;
         let t = Instant::now();
         engine.step(ctx, dispatches);
         ctx.wait()?;
-        rates.push(work / t.elapsed().as_secs_f64().max(1e-9));
+        secs.push(t.elapsed().as_secs_f64().max(1e-9));
     }
-    let gpu = Stats::of(rates);
-    let gpu_state = engine.read(ctx)?;
-
-    let init32: Vec<CpuParticle<f32>> = starts.iter().map(|&p| CpuParticle::at(p)).collect();
-    let init64: Vec<CpuParticle<f64>> = starts.iter().map(|&p| CpuParticle::at(p)).collect();
-    let mut s32 = init32.clone();
-    let mut s64 = init64.clone();
+    let gpu = Timing::of(work, secs);
     let cpu_f32 = time_runs(opts.repeats, work, || {
         s32.copy_from_slice(&init32);
         run_particles(&func, &config, &mut s32);
@@ -501,18 +675,23 @@ fn particle_case(
         run_particles(&func, &config, &mut s64);
         Ok(())
     })?;
-    let check = check_particles(&gpu_state, &s64, &domain);
     Ok(CaseReport {
         name: label,
         size,
-        unit: "particle-steps/s".into(),
+        unit: "particle-steps".into(),
         work,
-        gpu,
+        gpu: Some(gpu),
         gpu_with_readback: None,
-        cpu_f32,
-        cpu_f64,
-        ratio_gpu_vs_cpu_f32: gpu.median / cpu_f32.median,
+        cpu_f32: Some(cpu_f32),
+        cpu_f64: Some(cpu_f64),
+        ratio_vs_cpu_f32: None,
+        ratio_vs_cpu_f64: None,
         numpy_f32: None,
+        notes: vec![format!(
+            "lr {}, {} iterations per dispatch, state upload untimed",
+            optimizer.lr,
+            iters_per_dispatch(steps)
+        )],
         check,
     })
 }
@@ -578,17 +757,49 @@ pub fn si(v: f64) -> String {
     format!("{:.3} {s}", v / d).trim_end().to_string()
 }
 
-fn spread(s: &Stats) -> String {
-    format!("{} [{}–{}]", si(s.median), si(s.min), si(s.max))
+/// 0.0123 → "12.3 ms".
+pub fn secs(s: f64) -> String {
+    if !s.is_finite() {
+        return "-".into();
+    }
+    let (v, u) = if s >= 1.0 {
+        (s, "s")
+    } else if s >= 1e-3 {
+        (s * 1e3, "ms")
+    } else {
+        (s * 1e6, "µs")
+    };
+    let digits = if v >= 100.0 {
+        0
+    } else if v >= 10.0 {
+        1
+    } else {
+        2
+    };
+    format!("{v:.digits$} {u}")
 }
 
-/// The report as a plain-text table (medians with [min–max] over the repeats).
+fn spread(t: &Timing) -> String {
+    format!("{} [{}–{}]", secs(t.median_s), secs(t.min_s), secs(t.max_s))
+}
+
+fn ratio(r: Option<f64>) -> String {
+    match r {
+        Some(r) if r >= 10.0 => format!("{r:.0}×"),
+        Some(r) => format!("{r:.2}×"),
+        None => "n/a".into(),
+    }
+}
+
+/// The report as a plain-text table: times per run as median [min–max] over
+/// the repeats, the ratios cpu time / gpu time, the GPU rate, the check, and
+/// each case's notes below.
 pub fn format_table(r: &BenchReport) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "adapter: {} ({}, {}; {})\nhost: {} CPUs, {}\nrepeats: {}{}  (figures: median [min–max] of work units per second)",
+        "adapter: {} ({}, {}; {})\nhost: {} CPUs, {}\nrepeats: {}{}  (times per run: median [min–max]; ratio = cpu time / gpu time)",
         r.adapter.name,
         r.adapter.backend,
         r.adapter.device_type,
@@ -601,35 +812,34 @@ pub fn format_table(r: &BenchReport) -> String {
     let header = [
         "case",
         "size",
-        "unit",
         "gpu",
         "gpu+readback",
         "cpu f32",
         "cpu f64",
         "numpy f32",
-        "gpu/cpu32",
+        "cpu32/gpu",
+        "cpu64/gpu",
+        "gpu rate",
         "check",
     ];
-    let rows: Vec<[String; 10]> = r
+    let opt = |t: &Option<Timing>| t.as_ref().map(spread).unwrap_or_else(|| "-".into());
+    let rows: Vec<[String; 11]> = r
         .cases
         .iter()
         .map(|c| {
             [
                 c.name.clone(),
                 c.size.clone(),
-                c.unit.clone(),
-                spread(&c.gpu),
-                c.gpu_with_readback
-                    .as_ref()
-                    .map(spread)
+                opt(&c.gpu),
+                opt(&c.gpu_with_readback),
+                opt(&c.cpu_f32),
+                opt(&c.cpu_f64),
+                opt(&c.numpy_f32),
+                ratio(c.ratio_vs_cpu_f32),
+                ratio(c.ratio_vs_cpu_f64),
+                c.gpu
+                    .map(|g| format!("{} {}/s", si(g.rate), c.unit))
                     .unwrap_or_else(|| "-".into()),
-                spread(&c.cpu_f32),
-                spread(&c.cpu_f64),
-                c.numpy_f32
-                    .as_ref()
-                    .map(spread)
-                    .unwrap_or_else(|| "-".into()),
-                format!("{:.1}×", c.ratio_gpu_vs_cpu_f32),
                 format!(
                     "{} (max {:.1e}; {} over {:.0e})",
                     if c.check.passed { "ok" } else { "FAILED" },
@@ -660,6 +870,15 @@ pub fn format_table(r: &BenchReport) -> String {
     let _ = writeln!(out, "{}", line(&header.map(String::from)));
     for row in &rows {
         let _ = writeln!(out, "{}", line(row));
+    }
+    for u in &r.not_available {
+        let _ = writeln!(out, "{}  {}", u.name, u.reason);
+    }
+    let _ = writeln!(out, "notes:");
+    for c in &r.cases {
+        for n in &c.notes {
+            let _ = writeln!(out, "  {} {}: {n}", c.name, c.size);
+        }
     }
     let _ = writeln!(out, "numpy peer: {}", r.numpy_peer.note);
     out

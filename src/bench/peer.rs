@@ -3,7 +3,7 @@
 //! vectorised. It runs when `python3` with numpy is present; otherwise the
 //! report says it did not run and why.
 
-use super::{BenchOptions, Stats};
+use super::BenchOptions;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::process::Command;
@@ -35,13 +35,22 @@ struct PeerCase {
     max: f64,
 }
 
+/// Work units per second over the peer's repeats.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rates {
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
 /// The key a case is matched by.
 pub fn key(name: &str, size: &str) -> String {
     format!("{name} {size}")
 }
 
-/// Runs the peer; never fails: a missing python or numpy is reported in the status.
-pub fn run(opts: &BenchOptions) -> (PeerStatus, HashMap<String, Stats>) {
+/// Runs the peer for the cases whose keys ([`key`]) are given; never fails: a
+/// missing python or numpy is reported in the status.
+pub fn run(opts: &BenchOptions, keys: &[String]) -> (PeerStatus, HashMap<String, Rates>) {
     let not_run = |why: String| {
         (
             PeerStatus {
@@ -65,11 +74,18 @@ pub fn run(opts: &BenchOptions) -> (PeerStatus, HashMap<String, Stats>) {
     if opts.quick {
         cmd.arg("--quick");
     }
+    for k in keys {
+        cmd.arg("--only").arg(k);
+    }
     let out = cmd.output();
     let _ = std::fs::remove_file(&path);
     let out = match out {
         Ok(o) => o,
-        Err(e) => return not_run(format!("python3 could not be started ({e})")),
+        Err(e) => {
+            return not_run(format!(
+                "numpy not found: python3 could not be started ({e})"
+            ))
+        }
     };
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
@@ -79,7 +95,7 @@ pub fn run(opts: &BenchOptions) -> (PeerStatus, HashMap<String, Stats>) {
             .find(|l| !l.trim().is_empty())
             .unwrap_or("no message");
         if err.contains("No module named 'numpy'") {
-            return not_run("numpy is not installed (pip install numpy)".into());
+            return not_run("numpy not found (pip install numpy)".into());
         }
         return not_run(format!("the script failed: {last}"));
     }
@@ -91,7 +107,7 @@ pub fn run(opts: &BenchOptions) -> (PeerStatus, HashMap<String, Stats>) {
                 .map(|c| {
                     (
                         key(&c.name, &c.size),
-                        Stats {
+                        Rates {
                             median: c.median,
                             min: c.min,
                             max: c.max,
