@@ -2,7 +2,7 @@
 //! and the dispatch to the library. Raw arguments become validated values
 //! before any GPU work starts.
 
-mod bench; // bench
+mod bench;
 mod compare;
 mod descend;
 mod eval;
@@ -49,7 +49,7 @@ pub enum Command {
     /// The native viewer: a window with the live scene and a control panel.
     View(crate::viewer::ViewArgs),
     /// Throughput of the GPU passes beside a multi-threaded CPU reference and numpy, checked against the CPU.
-    Bench(bench::BenchArgs), // bench
+    Bench(bench::BenchArgs),
     /// Describe the GPU adapter gradfield uses and the limits that matter.
     Info {
         /// Print JSON instead of text.
@@ -68,7 +68,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Compare(a) => compare::run(a),
         Command::Record(a) => record::run(a),
         Command::View(a) => crate::viewer::run(a),
-        Command::Bench(a) => bench::run(a), // bench
+        Command::Bench(a) => bench::run(a),
         Command::Info { json } => listing::info(json),
     }
 }
