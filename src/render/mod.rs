@@ -124,7 +124,9 @@ pub(crate) fn pipeline(
 ) -> wgpu::RenderPipeline {
     let topology = wgpu::PrimitiveTopology::TriangleList;
     let depth = (depth_write, depth_compare);
-    pipeline_topology(ctx, label, module, shared, extra, format, blend, depth, topology)
+    pipeline_topology(
+        ctx, label, module, shared, extra, format, blend, depth, topology,
+    )
 }
 
 /// [`pipeline`] drawing `topology` primitives; `depth` is (write, compare).
