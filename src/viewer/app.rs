@@ -680,13 +680,7 @@ impl App {
         let s = &g.renderer.scene;
         if s.axes {
             let lay = Layout::new(s, img.width, img.height);
-            gradfield::render::overlay::draw(
-                &mut img,
-                s,
-                &g.renderer.stats,
-                &g.renderer.func,
-                &lay,
-            );
+            gradfield::render::overlay::draw(&mut img, s, &g.renderer.stats, &g.renderer.func, &lay);
         }
         img.save_png(path)?;
         Ok(())
