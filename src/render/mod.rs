@@ -122,6 +122,26 @@ pub(crate) fn pipeline(
     depth_write: bool,
     depth_compare: wgpu::CompareFunction,
 ) -> wgpu::RenderPipeline {
+    let topology = wgpu::PrimitiveTopology::TriangleList;
+    let depth = (depth_write, depth_compare);
+    pipeline_topology(
+        ctx, label, module, shared, extra, format, blend, depth, topology,
+    )
+}
+
+/// [`pipeline`] drawing `topology` primitives; `depth` is (write, compare).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn pipeline_topology(
+    ctx: &Context,
+    label: &str,
+    module: &wgpu::ShaderModule,
+    shared: &Shared,
+    extra: &[&wgpu::BindGroupLayout],
+    format: wgpu::TextureFormat,
+    blend: bool,
+    (depth_write, depth_compare): (bool, wgpu::CompareFunction),
+    topology: wgpu::PrimitiveTopology,
+) -> wgpu::RenderPipeline {
     let mut layouts: Vec<Option<&wgpu::BindGroupLayout>> = vec![Some(&shared.layout)];
     layouts.extend(extra.iter().map(|l| Some(*l)));
     let pl = ctx
@@ -151,7 +171,10 @@ pub(crate) fn pipeline(
                     write_mask: wgpu::ColorWrites::ALL,
                 })],
             }),
-            primitive: wgpu::PrimitiveState::default(),
+            primitive: wgpu::PrimitiveState {
+                topology,
+                ..Default::default()
+            },
             depth_stencil: Some(wgpu::DepthStencilState {
                 format: DEPTH_FORMAT,
                 depth_write_enabled: Some(depth_write),

@@ -2,7 +2,7 @@
 //! drawn straight from the particle engine's chunk buffers: one bind group and
 //! one instanced draw per chunk, so millions of particles need no copies.
 
-use super::{module, pipeline, Shared};
+use super::{module, pipeline, pipeline_topology, Shared};
 use crate::error::Result;
 use crate::gpu::{Context, ParticleEngine};
 use crate::Function;
@@ -115,7 +115,7 @@ impl ParticlesPass {
         );
         let trails = if trail_len > 0 {
             let m = module(ctx, func, "render::trails", &[CHUNK_SHADER, TRAILS_SHADER])?;
-            Some(pipeline(
+            Some(pipeline_topology(
                 ctx,
                 "render::trails",
                 &m,
@@ -123,8 +123,8 @@ impl ParticlesPass {
                 &[&layout],
                 format,
                 true,
-                false,
-                wgpu::CompareFunction::LessEqual,
+                (false, wgpu::CompareFunction::LessEqual),
+                wgpu::PrimitiveTopology::TriangleStrip,
             ))
         } else {
             None
@@ -149,7 +149,9 @@ impl ParticlesPass {
             pass.set_bind_group(0, view, &[]);
             for (count, bind) in &self.binds {
                 pass.set_bind_group(1, bind, &[]);
-                pass.draw(0..6 * self.trail_len, 0..*count);
+                // One strip per particle: two vertices per trail point and
+                // the current position (see shaders/render_trails.wgsl).
+                pass.draw(0..2 * (self.trail_len + 1), 0..*count);
             }
         }
         pass.set_pipeline(&self.points);
