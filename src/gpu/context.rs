@@ -194,6 +194,53 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Copies a 4-byte-per-texel `width` × `height` texture back to the CPU,
+/// recording the copy into `enc` after whatever it already holds, submitting
+/// it, and returning the rows tightly packed (the copy's 256-byte row padding removed).
+pub fn read_texture(
+    ctx: &Context,
+    mut enc: wgpu::CommandEncoder,
+    tex: &wgpu::Texture,
+    width: u32,
+    height: u32,
+    label: &str,
+) -> Result<Vec<u8>> {
+    let row = width as u64 * 4;
+    let align = wgpu::COPY_BYTES_PER_ROW_ALIGNMENT as u64;
+    let padded = row.div_ceil(align) * align;
+    let size = padded * height as u64;
+    let staging = ctx.device.create_buffer(&wgpu::BufferDescriptor {
+        label: Some(label),
+        size,
+        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+        mapped_at_creation: false,
+    });
+    enc.copy_texture_to_buffer(
+        tex.as_image_copy(),
+        wgpu::TexelCopyBufferInfo {
+            buffer: &staging,
+            layout: wgpu::TexelCopyBufferLayout {
+                offset: 0,
+                bytes_per_row: Some(padded as u32),
+                rows_per_image: Some(height),
+            },
+        },
+        wgpu::Extent3d {
+            width,
+            height,
+            depth_or_array_layers: 1,
+        },
+    );
+    ctx.queue.submit([enc.finish()]);
+    let bytes = map_read(ctx, &staging, size)?;
+    let mut data = Vec::with_capacity((row * height as u64) as usize);
+    for y in 0..height as u64 {
+        let s = (y * padded) as usize;
+        data.extend_from_slice(&bytes[s..s + row as usize]);
+    }
+    Ok(data)
+}
+
 /// Maps a MAP_READ buffer and copies its first `size` bytes out.
 pub fn map_read(ctx: &Context, staging: &wgpu::Buffer, size: u64) -> Result<Vec<u8>> {
     let slice = staging.slice(..size);

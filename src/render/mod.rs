@@ -599,39 +599,8 @@ impl Renderer {
                 label: Some("render::frame"),
             });
         self.encode(ctx, &mut enc, &view, width, height, self.format)?;
-        let row = width as u64 * 4;
-        let padded = row.div_ceil(wgpu::COPY_BYTES_PER_ROW_ALIGNMENT as u64)
-            * wgpu::COPY_BYTES_PER_ROW_ALIGNMENT as u64;
-        let size = padded * height as u64;
-        let staging = ctx.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("render::readback"),
-            size,
-            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
-        enc.copy_texture_to_buffer(
-            tex.as_image_copy(),
-            wgpu::TexelCopyBufferInfo {
-                buffer: &staging,
-                layout: wgpu::TexelCopyBufferLayout {
-                    offset: 0,
-                    bytes_per_row: Some(padded as u32),
-                    rows_per_image: Some(height),
-                },
-            },
-            wgpu::Extent3d {
-                width,
-                height,
-                depth_or_array_layers: 1,
-            },
-        );
-        ctx.queue.submit([enc.finish()]);
-        let bytes = crate::gpu::context::map_read(ctx, &staging, size)?;
-        let mut data = Vec::with_capacity((row * height as u64) as usize);
-        for y in 0..height as u64 {
-            let s = (y * padded) as usize;
-            data.extend_from_slice(&bytes[s..s + row as usize]);
-        }
+        let data =
+            crate::gpu::context::read_texture(ctx, enc, &tex, width, height, "render::readback")?;
         Ok(Image {
             width,
             height,

@@ -909,44 +909,13 @@ fn read_texture(
     [width, height]: [u32; 2],
     bgra: bool,
 ) -> Result<Image> {
-    let row = width as u64 * 4;
-    let align = wgpu::COPY_BYTES_PER_ROW_ALIGNMENT as u64;
-    let padded = row.div_ceil(align) * align;
-    let size = padded * height as u64;
-    let staging = ctx.device.create_buffer(&wgpu::BufferDescriptor {
-        label: Some("viewer::screenshot"),
-        size,
-        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-        mapped_at_creation: false,
-    });
-    let mut enc = ctx
+    let enc = ctx
         .device
         .create_command_encoder(&wgpu::CommandEncoderDescriptor {
             label: Some("viewer::screenshot"),
         });
-    enc.copy_texture_to_buffer(
-        tex.as_image_copy(),
-        wgpu::TexelCopyBufferInfo {
-            buffer: &staging,
-            layout: wgpu::TexelCopyBufferLayout {
-                offset: 0,
-                bytes_per_row: Some(padded as u32),
-                rows_per_image: Some(height),
-            },
-        },
-        wgpu::Extent3d {
-            width,
-            height,
-            depth_or_array_layers: 1,
-        },
-    );
-    ctx.queue.submit([enc.finish()]);
-    let bytes = gradfield::gpu::context::map_read(ctx, &staging, size)?;
-    let mut data = Vec::with_capacity((row * height as u64) as usize);
-    for y in 0..height as u64 {
-        let s = (y * padded) as usize;
-        data.extend_from_slice(&bytes[s..s + row as usize]);
-    }
+    let mut data =
+        gradfield::gpu::context::read_texture(ctx, enc, tex, width, height, "viewer::screenshot")?;
     if bgra {
         for px in data.chunks_exact_mut(4) {
             px.swap(0, 2);
