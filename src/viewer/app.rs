@@ -616,51 +616,28 @@ impl App {
         };
         if let Some((frame, _)) = &frame {
             let view = frame.texture.create_view(&Default::default());
-            let mut pass = enc
-                .begin_render_pass(&wgpu::RenderPassDescriptor {
-                    label: Some("viewer::egui"),
-                    color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                        view: &view,
-                        depth_slice: None,
-                        resolve_target: None,
-                        ops: wgpu::Operations {
-                            load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
-                            store: wgpu::StoreOp::Store,
-                        },
-                    })],
-                    depth_stencil_attachment: None,
-                    timestamp_writes: None,
-                    occlusion_query_set: None,
-                    multiview_mask: None,
-                })
-                .forget_lifetime();
-            g.egui_rend.render(&mut pass, &jobs, &screen);
+            draw_egui(
+                &mut enc,
+                &view,
+                "viewer::egui",
+                &g.egui_rend,
+                &jobs,
+                &screen,
+            );
         }
         // A window screenshot: egui drawn once more, into a texture we can read.
         let capture = self.window_shot.take().map(|path| {
             let size = [g.config.width, g.config.height];
             let tex = window_texture(&g.ctx, g.config.format, size);
             let view = tex.create_view(&Default::default());
-            let mut pass = enc
-                .begin_render_pass(&wgpu::RenderPassDescriptor {
-                    label: Some("viewer::window-screenshot"),
-                    color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                        view: &view,
-                        depth_slice: None,
-                        resolve_target: None,
-                        ops: wgpu::Operations {
-                            load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
-                            store: wgpu::StoreOp::Store,
-                        },
-                    })],
-                    depth_stencil_attachment: None,
-                    timestamp_writes: None,
-                    occlusion_query_set: None,
-                    multiview_mask: None,
-                })
-                .forget_lifetime();
-            g.egui_rend.render(&mut pass, &jobs, &screen);
-            drop(pass);
+            draw_egui(
+                &mut enc,
+                &view,
+                "viewer::window-screenshot",
+                &g.egui_rend,
+                &jobs,
+                &screen,
+            );
             (path, tex, size)
         });
         g.ctx.queue.submit(extra.into_iter().chain([enc.finish()]));
@@ -900,6 +877,36 @@ fn window_texture(ctx: &Context, format: wgpu::TextureFormat, size: [u32; 2]) ->
         usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
         view_formats: &[],
     })
+}
+
+/// Clears `view` and draws the tessellated egui `jobs` into it.
+fn draw_egui(
+    enc: &mut wgpu::CommandEncoder,
+    view: &wgpu::TextureView,
+    label: &str,
+    rend: &egui_wgpu::Renderer,
+    jobs: &[egui::ClippedPrimitive],
+    screen: &egui_wgpu::ScreenDescriptor,
+) {
+    let mut pass = enc
+        .begin_render_pass(&wgpu::RenderPassDescriptor {
+            label: Some(label),
+            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                view,
+                depth_slice: None,
+                resolve_target: None,
+                ops: wgpu::Operations {
+                    load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                    store: wgpu::StoreOp::Store,
+                },
+            })],
+            depth_stencil_attachment: None,
+            timestamp_writes: None,
+            occlusion_query_set: None,
+            multiview_mask: None,
+        })
+        .forget_lifetime();
+    rend.render(&mut pass, jobs, screen);
 }
 
 /// Reads an 8-bit RGBA (or, with `bgra`, BGRA) texture back into an [`Image`].
