@@ -122,6 +122,31 @@ fn run(
 }
 
 /// Decodes a GIF into full composed RGBA frames, with each frame's delay, and the loop setting.
+/// Clears `view` to the RGBA colour `c` (one render pass, nothing drawn).
+fn clear(enc: &mut wgpu::CommandEncoder, view: &wgpu::TextureView, c: [u8; 4]) {
+    enc.begin_render_pass(&wgpu::RenderPassDescriptor {
+        label: Some("record::test_clear"),
+        color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+            view,
+            depth_slice: None,
+            resolve_target: None,
+            ops: wgpu::Operations {
+                load: wgpu::LoadOp::Clear(wgpu::Color {
+                    r: c[0] as f64 / 255.0,
+                    g: c[1] as f64 / 255.0,
+                    b: c[2] as f64 / 255.0,
+                    a: 1.0,
+                }),
+                store: wgpu::StoreOp::Store,
+            },
+        })],
+        depth_stencil_attachment: None,
+        timestamp_writes: None,
+        occlusion_query_set: None,
+        multiview_mask: None,
+    });
+}
+
 /// Frames, delays (centiseconds), the loop setting and each frame's (left, top) offset.
 type DecodedGif = (Vec<Image>, Vec<u16>, gif::Repeat, Vec<(u16, u16)>);
 
@@ -645,28 +670,7 @@ fn gpu_readback_ring_returns_frames_in_order() {
     let frames = 9;
     let mut src = record::GpuFrames::new(&ctx, &texture, frames, 3, |_ctx, enc, i| {
         drawn.push(i);
-        let c = colour(i);
-        let _pass = enc.begin_render_pass(&wgpu::RenderPassDescriptor {
-            label: Some("record::test_clear"),
-            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                view: &view,
-                depth_slice: None,
-                resolve_target: None,
-                ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Clear(wgpu::Color {
-                        r: c[0] as f64 / 255.0,
-                        g: c[1] as f64 / 255.0,
-                        b: c[2] as f64 / 255.0,
-                        a: 1.0,
-                    }),
-                    store: wgpu::StoreOp::Store,
-                },
-            })],
-            depth_stencil_attachment: None,
-            timestamp_writes: None,
-            occlusion_query_set: None,
-            multiview_mask: None,
-        });
+        clear(enc, &view, colour(i));
         Ok(())
     });
     for i in 0..frames {
@@ -690,28 +694,7 @@ fn gpu_readback_ring_returns_frames_in_order() {
     let mut out = Vec::new();
     for i in 0..5u32 {
         let mut enc = ctx.device.create_command_encoder(&Default::default());
-        let c = colour(i);
-        enc.begin_render_pass(&wgpu::RenderPassDescriptor {
-            label: Some("record::test_clear"),
-            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                view: &view,
-                depth_slice: None,
-                resolve_target: None,
-                ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Clear(wgpu::Color {
-                        r: c[0] as f64 / 255.0,
-                        g: c[1] as f64 / 255.0,
-                        b: c[2] as f64 / 255.0,
-                        a: 1.0,
-                    }),
-                    store: wgpu::StoreOp::Store,
-                },
-            })],
-            depth_stencil_attachment: None,
-            timestamp_writes: None,
-            occlusion_query_set: None,
-            multiview_mask: None,
-        });
+        clear(&mut enc, &view, colour(i));
         if let Some(img) = rb.submit(&ctx, enc, &texture).unwrap() {
             out.push(img);
         }
@@ -760,28 +743,7 @@ fn gpu_frames_record_to_gif() {
         }
     };
     let mut src = record::GpuFrames::new(&ctx, &texture, 6, 2, |_ctx, enc, i| {
-        let c = colour(i);
-        enc.begin_render_pass(&wgpu::RenderPassDescriptor {
-            label: Some("record::test_clear"),
-            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                view: &view,
-                depth_slice: None,
-                resolve_target: None,
-                ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Clear(wgpu::Color {
-                        r: c[0] as f64 / 255.0,
-                        g: c[1] as f64 / 255.0,
-                        b: c[2] as f64 / 255.0,
-                        a: 1.0,
-                    }),
-                    store: wgpu::StoreOp::Store,
-                },
-            })],
-            depth_stencil_attachment: None,
-            timestamp_writes: None,
-            occlusion_query_set: None,
-            multiview_mask: None,
-        });
+        clear(enc, &view, colour(i));
         Ok(())
     });
     let d = dir("gpu-gif");
