@@ -221,7 +221,7 @@ pub fn record_into(
     let gpu = GpuFrames::new(ctx, &texture, frames, SLOTS, |ctx, enc, i| {
         draw_anim.apply(&mut renderer, ctx, i)?;
         if i > 0 {
-            renderer.advance(ctx, steps);
+            renderer.advance_into(enc, steps);
         }
         renderer.encode(ctx, enc, &view, w, h, TARGET_FORMAT)
     });

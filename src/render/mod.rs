@@ -15,6 +15,7 @@
 pub mod arrows;
 pub mod camera;
 pub mod colormap;
+pub mod layers;
 pub mod layout;
 pub mod map;
 pub mod markers;
@@ -43,7 +44,7 @@ pub const DEPTH_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Depth32Float;
 
 /// Per-panel uniform; WGSL twin: `View` in `shaders/render_common.wgsl`.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Pod, Zeroable)]
+#[derive(Clone, Copy, Debug, PartialEq, Pod, Zeroable)]
 pub struct ViewUniform {
     pub view_proj: [[f32; 4]; 4],
     pub panel: [f32; 4],
@@ -81,13 +82,15 @@ pub struct Shared {
 impl Shared {
     fn new(ctx: &Context, cmap: Colormap) -> Shared {
         use wgpu::util::DeviceExt;
-        let entry = |binding| wgpu::BindGroupLayoutEntry {
+        let entry = |binding, min_size| wgpu::BindGroupLayoutEntry {
             binding,
             visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
             ty: wgpu::BindingType::Buffer {
-                ty: wgpu::BufferBindingType::Uniform,
+                // See render_common.wgsl: storage, so lavapipe does not
+                // inline (and leak) a shader variant per bind.
+                ty: wgpu::BufferBindingType::Storage { read_only: true },
                 has_dynamic_offset: false,
-                min_binding_size: None,
+                min_binding_size: wgpu::BufferSize::new(min_size),
             },
             count: None,
         };
@@ -95,7 +98,10 @@ impl Shared {
             .device
             .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
                 label: Some("render::view_layout"),
-                entries: &[entry(0), entry(1)],
+                entries: &[
+                    entry(0, std::mem::size_of::<ViewUniform>() as u64),
+                    entry(1, 256 * 16),
+                ],
             });
         let table: Vec<[f32; 4]> = cmap.table().iter().map(|&c| rgba(c)).collect();
         let cmap = ctx
@@ -103,7 +109,7 @@ impl Shared {
             .create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some("render::colormap"),
                 contents: bytemuck::cast_slice(&table),
-                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
             });
         Shared { layout, cmap }
     }
@@ -205,6 +211,8 @@ pub(crate) fn module(
 struct PanelGpu {
     uniform: wgpu::Buffer,
     bind: wgpu::BindGroup,
+    /// What `uniform` holds.
+    written: Mutex<Option<ViewUniform>>,
 }
 
 /// Everything needed to draw one scene: pipelines, the particle engine, uniforms.
@@ -223,6 +231,13 @@ pub struct Renderer {
     engine: Option<ParticleEngine>,
     steps_done: u32,
     depth: Mutex<Option<(u32, u32, wgpu::TextureView)>>,
+    /// The layered frame (cached background + splatted particles); None where
+    /// the scene's particles need the vertex path (see [`layers::supports`]).
+    layers: Option<layers::LayerPipelines>,
+    frame: Mutex<Option<layers::Frame>>,
+    /// Bumped by whatever changes the background outside the panel uniforms
+    /// (colormap, markers).
+    generation: u64,
 }
 
 impl Renderer {
@@ -250,7 +265,7 @@ impl Renderer {
                 let uniform = ctx.device.create_buffer(&wgpu::BufferDescriptor {
                     label: Some(&format!("render::view[{i}]")),
                     size: std::mem::size_of::<ViewUniform>() as u64,
-                    usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                    usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
                     mapped_at_creation: false,
                 });
                 let bind = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
@@ -267,7 +282,11 @@ impl Renderer {
                         },
                     ],
                 });
-                PanelGpu { uniform, bind }
+                PanelGpu {
+                    uniform,
+                    bind,
+                    written: Mutex::new(None),
+                }
             })
             .collect();
         let has2d = lay.panels.iter().any(|p| p.kind == PanelKind::TwoD);
@@ -298,8 +317,8 @@ impl Renderer {
             .iter()
             .map(|p| [p[0] as f32, p[1] as f32])
             .collect();
-        let (engine, particles) = if starts.is_empty() {
-            (None, None)
+        let engine = if starts.is_empty() {
+            None
         } else {
             let config = EngineConfig {
                 optimizer: scene.optimizer()?,
@@ -308,9 +327,20 @@ impl Renderer {
                 trail_len: scene.particles.trail_length,
                 trail_stride: scene.particles.trail_stride.max(1),
             };
-            let engine = ParticleEngine::new(ctx, &func, &starts, config)?;
-            let pass = particles::ParticlesPass::new(ctx, &func, &shared, format, &engine)?;
-            (Some(engine), Some(pass))
+            Some(ParticleEngine::new(ctx, &func, &starts, config)?)
+        };
+        let layered = engine
+            .as_ref()
+            .is_none_or(|e| layers::supports(ctx, e, lay.panels.len()));
+        let (particles, layers) = match &engine {
+            _ if layered => (None, Some(layers::LayerPipelines::new(ctx, &func, format)?)),
+            Some(e) => (
+                Some(particles::ParticlesPass::new(
+                    ctx, &func, &shared, format, e,
+                )?),
+                None,
+            ),
+            None => (None, None),
         };
         let mut markers = markers::MarkersPass::new(ctx, &func, &shared, format)?;
         if scene.critical.show {
@@ -337,6 +367,9 @@ impl Renderer {
             engine,
             steps_done: 0,
             depth: Mutex::new(None),
+            layers,
+            frame: Mutex::new(None),
+            generation: 0,
         })
     }
 
@@ -351,6 +384,7 @@ impl Renderer {
         ctx.queue
             .write_buffer(&self.shared.cmap, 0, bytemuck::cast_slice(&table));
         self.scene.map.colormap = cmap;
+        self.generation += 1;
     }
 
     /// New optimizer hyper-parameters (same kind) for the steps from now on;
@@ -373,6 +407,7 @@ impl Renderer {
     /// Replaces the critical-point markers (e.g. from `analysis::critical`).
     pub fn set_critical(&mut self, ctx: &Context, points: &[(f64, f64, Kind)]) {
         self.markers.set(ctx, points);
+        self.generation += 1;
     }
 
     /// Runs `steps` optimizer steps of every particle on the GPU (submitted, not waited for).
@@ -380,6 +415,17 @@ impl Renderer {
         if let Some(e) = &self.engine {
             if steps > 0 {
                 e.step(ctx, steps);
+                self.steps_done += steps;
+            }
+        }
+    }
+
+    /// Records `steps` optimizer steps of every particle into `enc` (the
+    /// frame's own encoder: one submission per frame).
+    pub fn advance_into(&mut self, enc: &mut wgpu::CommandEncoder, steps: u32) {
+        if let Some(e) = &self.engine {
+            if steps > 0 {
+                e.encode(enc, steps);
                 self.steps_done += steps;
             }
         }
@@ -449,11 +495,15 @@ impl Renderer {
     pub fn prepare(&self, ctx: &Context, width: u32, height: u32) -> Layout {
         let lay = Layout::new(&self.scene, width, height);
         for (i, g) in self.panels.iter().enumerate() {
-            ctx.queue.write_buffer(
-                &g.uniform,
-                0,
-                bytemuck::bytes_of(&self.view_uniform(&lay, i)),
-            );
+            let u = self.view_uniform(&lay, i);
+            // Only what changed is written: a frame in which only particles
+            // move uploads nothing here.
+            let mut last = g.written.lock().unwrap_or_else(|e| e.into_inner());
+            if last.as_ref() != Some(&u) {
+                ctx.queue
+                    .write_buffer(&g.uniform, 0, bytemuck::bytes_of(&u));
+                *last = Some(u);
+            }
         }
         lay
     }
@@ -501,7 +551,69 @@ impl Renderer {
             )));
         }
         let lay = self.prepare(ctx, width, height);
-        let depth = self.depth_view(ctx, width, height);
+        let Some(pipes) = &self.layers else {
+            let depth = self.depth_view(ctx, width, height);
+            self.draw_panels(enc, target, &depth, &lay, true);
+            return Ok(());
+        };
+        let mut guard = self.frame.lock().unwrap_or_else(|e| e.into_inner());
+        if guard
+            .as_ref()
+            .is_none_or(|f| f.width != width || f.height != height)
+        {
+            *guard = Some(layers::Frame::new(
+                ctx,
+                pipes,
+                self.engine.as_ref(),
+                &self.panels.iter().map(|p| &p.uniform).collect::<Vec<_>>(),
+                &self.shared.cmap,
+                width,
+                height,
+            ));
+        }
+        let frame = guard.as_mut().expect("made above");
+        if frame.background_stale(self.background_key(&lay)) {
+            let (bg, depth) = (frame.background_view.clone(), frame.depth_view.clone());
+            self.draw_panels(enc, &bg, &depth, &lay, false);
+            frame.copy_depth(enc);
+        }
+        frame.encode(
+            ctx,
+            pipes,
+            enc,
+            target,
+            &lay,
+            self.engine.as_ref(),
+            self.steps_done,
+            self.scene.particles.size * 0.5,
+        );
+        Ok(())
+    }
+
+    /// What the cached background is drawn from: the target size, the
+    /// generation and every panel's uniform.
+    fn background_key(&self, lay: &Layout) -> Vec<u8> {
+        let mut key = Vec::with_capacity(16 + lay.panels.len() * 512);
+        key.extend_from_slice(&lay.width.to_le_bytes());
+        key.extend_from_slice(&lay.height.to_le_bytes());
+        key.extend_from_slice(&self.generation.to_le_bytes());
+        for i in 0..lay.panels.len() {
+            key.extend_from_slice(bytemuck::bytes_of(&self.view_uniform(lay, i)));
+        }
+        key
+    }
+
+    /// Records the panels' passes into `target` with `depth` (kept, for the
+    /// layered path's depth test): map, arrows, surface and markers, and with
+    /// `particles` the vertex path's trails and points.
+    fn draw_panels(
+        &self,
+        enc: &mut wgpu::CommandEncoder,
+        target: &wgpu::TextureView,
+        depth: &wgpu::TextureView,
+        lay: &Layout,
+        particles: bool,
+    ) {
         let bg = rgba(self.scene.theme.background());
         let mut pass = enc.begin_render_pass(&wgpu::RenderPassDescriptor {
             label: Some("render::frame"),
@@ -520,10 +632,14 @@ impl Renderer {
                 },
             })],
             depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
-                view: &depth,
+                view: depth,
                 depth_ops: Some(wgpu::Operations {
                     load: wgpu::LoadOp::Clear(1.0),
-                    store: wgpu::StoreOp::Discard,
+                    store: if particles {
+                        wgpu::StoreOp::Discard
+                    } else {
+                        wgpu::StoreOp::Store
+                    },
                 }),
                 stencil_ops: None,
             }),
@@ -558,11 +674,12 @@ impl Renderer {
                 }
             }
             self.markers.encode(&mut pass, bind);
-            if let (Some(pp), Some(e)) = (&self.particles, &self.engine) {
-                pp.encode(&mut pass, bind, e);
+            if particles {
+                if let (Some(pp), Some(e)) = (&self.particles, &self.engine) {
+                    pp.encode(&mut pass, bind, e);
+                }
             }
         }
-        Ok(())
     }
 
     /// Draws one frame offscreen (scene.size), reads it back and adds the CPU overlay.
@@ -632,11 +749,31 @@ pub fn shader_sources(func: &Function) -> Vec<(&'static str, String)> {
         ),
         (
             "render_particles",
-            crate::gpu::compose(&[&f, c, particles::CHUNK_SHADER, particles::SHADER]),
+            crate::gpu::compose(&[
+                &f,
+                c,
+                particles::PARTICLE_STATE,
+                particles::CHUNK_SHADER,
+                particles::SHADER,
+            ]),
         ),
         (
             "render_trails",
-            crate::gpu::compose(&[&f, c, particles::CHUNK_SHADER, particles::TRAILS_SHADER]),
+            crate::gpu::compose(&[
+                &f,
+                c,
+                particles::PARTICLE_STATE,
+                particles::CHUNK_SHADER,
+                particles::TRAILS_SHADER,
+            ]),
+        ),
+        (
+            "layer_splat",
+            crate::gpu::compose(&[&f, c, particles::PARTICLE_STATE, layers::SPLAT_SHADER]),
+        ),
+        (
+            "layer_composite",
+            crate::gpu::compose(&[particles::PARTICLE_STATE, layers::COMPOSITE_SHADER]),
         ),
         (
             "render_markers",

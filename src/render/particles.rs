@@ -8,6 +8,7 @@ use crate::gpu::{Context, ParticleEngine};
 use crate::Function;
 use bytemuck::{Pod, Zeroable};
 
+pub const PARTICLE_STATE: &str = include_str!("../../shaders/particle_state.wgsl");
 pub const CHUNK_SHADER: &str = include_str!("../../shaders/render_chunk.wgsl");
 pub const SHADER: &str = include_str!("../../shaders/render_particles.wgsl");
 pub const TRAILS_SHADER: &str = include_str!("../../shaders/render_trails.wgsl");
@@ -101,7 +102,12 @@ impl ParticlesPass {
                 (c.count, bind)
             })
             .collect();
-        let m = module(ctx, func, "render::particles", &[CHUNK_SHADER, SHADER])?;
+        let m = module(
+            ctx,
+            func,
+            "render::particles",
+            &[PARTICLE_STATE, CHUNK_SHADER, SHADER],
+        )?;
         let points = pipeline(
             ctx,
             "render::particles",
@@ -114,7 +120,12 @@ impl ParticlesPass {
             wgpu::CompareFunction::LessEqual,
         );
         let trails = if trail_len > 0 {
-            let m = module(ctx, func, "render::trails", &[CHUNK_SHADER, TRAILS_SHADER])?;
+            let m = module(
+                ctx,
+                func,
+                "render::trails",
+                &[PARTICLE_STATE, CHUNK_SHADER, TRAILS_SHADER],
+            )?;
             Some(pipeline_topology(
                 ctx,
                 "render::trails",
