@@ -2,7 +2,7 @@
 //! (Mesa's lavapipe), with the limits raised to what the adapter allows.
 
 use crate::error::{Error, Result};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 /// A device and queue with a description of the adapter behind them.
 pub struct Context {
@@ -18,35 +18,9 @@ pub struct Context {
     failure: Arc<Mutex<Option<String>>>,
 }
 
-/// Makes sure `XDG_RUNTIME_DIR` points at a private directory: Mesa's drivers
-/// complain (and some fail) without one, and headless machines often lack it.
-fn ensure_runtime_dir() {
-    if std::env::var_os("XDG_RUNTIME_DIR").is_some() {
-        return;
-    }
-    static DONE: OnceLock<()> = OnceLock::new();
-    DONE.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("gradfield-runtime-{}", unsafe_uid()));
-        if std::fs::create_dir_all(&dir).is_ok() {
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
-            }
-            // SAFETY: called once, before any thread of ours reads the environment.
-            unsafe { std::env::set_var("XDG_RUNTIME_DIR", &dir) };
-        }
-    });
-}
-
-fn unsafe_uid() -> String {
-    std::env::var("USER").unwrap_or_else(|_| "user".into())
-}
-
 impl Context {
     /// A headless device on the best adapter, or on a software adapter when no GPU exists.
     pub fn headless() -> Result<Context> {
-        ensure_runtime_dir();
         let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle());
         Self::with_instance(instance, None)
     }
