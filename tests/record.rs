@@ -484,15 +484,26 @@ fn unwritable_paths_fail_and_leave_nothing() {
     );
     assert!(!Path::new("/proc/nope").exists());
 
-    // The temporary file is written, then the rename fails (the target is a
-    // non-empty directory): the temporary file must be gone.
+    // A directory as the output: the user's error, before anything is written.
     let d = dir("unwritable");
     let target = d.join("out.gif");
     std::fs::create_dir(&target).unwrap();
-    std::fs::write(target.join("keep"), "x").unwrap();
+    let e = record::gif::GifSink::create(&target, 32, 32, 10.0, &SinkOptions::default())
+        .err()
+        .expect("a directory is refused");
+    assert!(
+        e.is_user_error() && e.to_string().contains("is a directory"),
+        "{e}"
+    );
+    std::fs::remove_dir(&target).unwrap();
+
+    // The temporary file is written, then the rename fails (a non-empty
+    // directory appeared at the target meanwhile): the temporary file must be gone.
     let e = record::gif::GifSink::create(&target, 32, 32, 10.0, &SinkOptions::default())
         .map(|s| Box::new(s) as Box<dyn record::FrameSink>)
         .and_then(|sink| {
+            std::fs::create_dir(&target).unwrap();
+            std::fs::write(target.join("keep"), "x").unwrap();
             record::record(
                 &mut Moving::new(32, 32),
                 sink,
