@@ -9,14 +9,14 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args = <cli::Cli as clap::Parser>::parse();
-    // Removed when main returns (not on `process::exit`).
+    // Removed when main returns: nothing may call `process::exit`.
     let _runtime_dir = private_runtime_dir();
     match cli::run(args) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            let code = report(&e);
-            ExitCode::from(code)
-        }
+        Err(e) => match e.downcast_ref::<cli::Exit>() {
+            Some(cli::Exit(code)) => ExitCode::from(*code),
+            None => ExitCode::from(report(&e)),
+        },
     }
 }
 

@@ -1324,10 +1324,13 @@ fn binary_ffmpeg_dying_midway() {
 }
 
 /// SIGINT during a long recording: exit 130, one line, no output and no
-/// temporary file (GIF and MP4, whose ffmpeg child must be stopped too).
+/// temporary file (GIF and MP4, whose ffmpeg child must be stopped too), and
+/// no private runtime directory left in TMPDIR.
 #[test]
 fn binary_ctrl_c_leaves_nothing() {
     let d = dir("bin-ctrl-c");
+    let tmp = d.join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
     for name in ["long.gif", "long.mp4"] {
         let out = d.join(name);
         let child = Command::new(env!("CARGO_BIN_EXE_gradfield"))
@@ -1341,6 +1344,8 @@ fn binary_ctrl_c_leaves_nothing() {
                 "--frames",
                 "100000",
             ])
+            .env_remove("XDG_RUNTIME_DIR")
+            .env("TMPDIR", &tmp)
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
@@ -1365,6 +1370,8 @@ fn binary_ctrl_c_leaves_nothing() {
         );
         assert!(!out.exists(), "{name} exists after Ctrl-C");
         assert!(leftovers(&d).is_empty(), "{name}: {:?}", leftovers(&d));
+        let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().flatten().collect();
+        assert!(left.is_empty(), "{name}: {left:?} left in TMPDIR");
     }
 }
 

@@ -73,6 +73,19 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
+/// Ends the program with this exit code, the message already printed (main
+/// returns it, so that what main holds is cleaned up, unlike `process::exit`).
+#[derive(Debug)]
+pub struct Exit(pub u8);
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit {}", self.0)
+    }
+}
+
+impl std::error::Error for Exit {}
+
 /// A function named on the command line: a built-in name or an expression.
 pub struct Resolved {
     pub func: Function,
