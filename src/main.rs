@@ -4,16 +4,19 @@
 mod cli;
 mod viewer;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args = <cli::Cli as clap::Parser>::parse();
+    // Removed when main returns: nothing may call `process::exit`.
+    let _runtime_dir = private_runtime_dir();
     match cli::run(args) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            let code = report(&e);
-            ExitCode::from(code)
-        }
+        Err(e) => match e.downcast_ref::<cli::Exit>() {
+            Some(cli::Exit(code)) => ExitCode::from(*code),
+            None => ExitCode::from(report(&e)),
+        },
     }
 }
 
@@ -44,4 +47,57 @@ fn one_line(e: &anyhow::Error) -> String {
         }
     }
     line.replace('\n', " ")
+}
+
+/// A private `XDG_RUNTIME_DIR` made for this run; removed when dropped.
+struct RuntimeDir(PathBuf);
+
+impl Drop for RuntimeDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Mesa's drivers and winit complain without `XDG_RUNTIME_DIR`, which
+/// headless machines and xvfb-run often lack. When it is unset, creates a
+/// fresh directory only this user can enter, mkdtemp-style (a random name,
+/// created exclusively: never one that already exists, whoever owns it), and
+/// points `XDG_RUNTIME_DIR` at it.
+///
+/// The only place gradfield touches the environment: main calls it before any
+/// thread starts. Nothing is set when no such directory can be made.
+fn private_runtime_dir() -> Option<RuntimeDir> {
+    use std::hash::BuildHasher;
+    if std::env::var_os("XDG_RUNTIME_DIR").is_some() {
+        return None;
+    }
+    let base = std::env::temp_dir();
+    for attempt in 0..100u32 {
+        // RandomState's keys come from the operating system's random source.
+        let r =
+            std::collections::hash_map::RandomState::new().hash_one((std::process::id(), attempt));
+        let dir = base.join(format!("gradfield-runtime-{r:016x}"));
+        let mut builder = std::fs::DirBuilder::new();
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        match builder.create(&dir) {
+            Ok(()) => {
+                let guard = RuntimeDir(dir);
+                #[cfg(unix)]
+                {
+                    // Exactly 0700 whatever the umask (it can only have taken bits away).
+                    use std::os::unix::fs::PermissionsExt;
+                    let mode = std::fs::Permissions::from_mode(0o700);
+                    std::fs::set_permissions(&guard.0, mode).ok()?;
+                }
+                // SAFETY: main calls this before any thread starts, so no
+                // other thread can be reading the environment.
+                unsafe { std::env::set_var("XDG_RUNTIME_DIR", &guard.0) };
+                return Some(guard);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(_) => return None,
+        }
+    }
+    None
 }

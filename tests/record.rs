@@ -484,15 +484,26 @@ fn unwritable_paths_fail_and_leave_nothing() {
     );
     assert!(!Path::new("/proc/nope").exists());
 
-    // The temporary file is written, then the rename fails (the target is a
-    // non-empty directory): the temporary file must be gone.
+    // A directory as the output: the user's error, before anything is written.
     let d = dir("unwritable");
     let target = d.join("out.gif");
     std::fs::create_dir(&target).unwrap();
-    std::fs::write(target.join("keep"), "x").unwrap();
+    let e = record::gif::GifSink::create(&target, 32, 32, 10.0, &SinkOptions::default())
+        .err()
+        .expect("a directory is refused");
+    assert!(
+        e.is_user_error() && e.to_string().contains("is a directory"),
+        "{e}"
+    );
+    std::fs::remove_dir(&target).unwrap();
+
+    // The temporary file is written, then the rename fails (a non-empty
+    // directory appeared at the target meanwhile): the temporary file must be gone.
     let e = record::gif::GifSink::create(&target, 32, 32, 10.0, &SinkOptions::default())
         .map(|s| Box::new(s) as Box<dyn record::FrameSink>)
         .and_then(|sink| {
+            std::fs::create_dir(&target).unwrap();
+            std::fs::write(target.join("keep"), "x").unwrap();
             record::record(
                 &mut Moving::new(32, 32),
                 sink,
@@ -1313,10 +1324,13 @@ fn binary_ffmpeg_dying_midway() {
 }
 
 /// SIGINT during a long recording: exit 130, one line, no output and no
-/// temporary file (GIF and MP4, whose ffmpeg child must be stopped too).
+/// temporary file (GIF and MP4, whose ffmpeg child must be stopped too), and
+/// no private runtime directory left in TMPDIR.
 #[test]
 fn binary_ctrl_c_leaves_nothing() {
     let d = dir("bin-ctrl-c");
+    let tmp = d.join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
     for name in ["long.gif", "long.mp4"] {
         let out = d.join(name);
         let child = Command::new(env!("CARGO_BIN_EXE_gradfield"))
@@ -1330,6 +1344,8 @@ fn binary_ctrl_c_leaves_nothing() {
                 "--frames",
                 "100000",
             ])
+            .env_remove("XDG_RUNTIME_DIR")
+            .env("TMPDIR", &tmp)
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
@@ -1354,6 +1370,8 @@ fn binary_ctrl_c_leaves_nothing() {
         );
         assert!(!out.exists(), "{name} exists after Ctrl-C");
         assert!(leftovers(&d).is_empty(), "{name}: {:?}", leftovers(&d));
+        let left: Vec<_> = std::fs::read_dir(&tmp).unwrap().flatten().collect();
+        assert!(left.is_empty(), "{name}: {left:?} left in TMPDIR");
     }
 }
 

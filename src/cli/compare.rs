@@ -7,6 +7,7 @@ use clap::Args;
 use gradfield::analysis::basins::{write_basin_map, BasinOptions};
 use gradfield::analysis::compare::{self, ProgressEvent, Starts};
 use gradfield::gpu::Context;
+use gradfield::io::Target;
 use gradfield::optim::Stop;
 use gradfield::{Domain, Error};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -32,13 +33,13 @@ pub struct CompareArgs {
     /// Converged when |∇f| < TOL.
     #[arg(long, default_value_t = 1e-4, allow_hyphen_values = true)]
     pub tol: f64,
-    /// Write the report as JSON here.
+    /// Write the report as JSON here (- for standard output).
     #[arg(long)]
     pub json: Option<PathBuf>,
-    /// Write one row per start and optimizer here.
+    /// Write one row per start and optimizer here (- for standard output).
     #[arg(long)]
     pub csv: Option<PathBuf>,
-    /// Write the basin map PNG here (one panel per optimizer).
+    /// Write the basin map PNG here (one panel per optimizer; - for standard output).
     #[arg(long)]
     pub basins: Option<PathBuf>,
     /// Run on the CPU in f64 instead of the GPU.
@@ -71,11 +72,33 @@ pub fn run(a: CompareArgs) -> Result<()> {
         .into_iter()
         .map(|k| a.opt.build(k, default_lr))
         .collect::<Result<Vec<_>, _>>()?;
-    for p in [&a.json, &a.csv, &a.basins].into_iter().flatten() {
-        super::check_writable(p)?;
+    // Each output is checked before any work; at most one may be standard output.
+    let mut to_stdout = Vec::new();
+    let mut targets = Vec::new();
+    for (flag, p) in [
+        ("--json", &a.json),
+        ("--csv", &a.csv),
+        ("--basins", &a.basins),
+    ] {
+        if let Some(p) = p {
+            let t = gradfield::io::resolve_output(p)?;
+            if t == Target::Stdout {
+                to_stdout.push(format!("{flag} {}", p.display()));
+            }
+            targets.push(t);
+        }
+    }
+    if to_stdout.len() > 1 {
+        return Err(Error::input(format!(
+            "{} all write to standard output; send all but one to files",
+            to_stdout.join(" and ")
+        ))
+        .into());
     }
     if let Some(p) = &a.basins {
-        if p.extension().and_then(|e| e.to_str()) != Some("png") {
+        // A file is named *.png; standard output, a device or a FIFO may be named anything.
+        let file = matches!(targets.last(), Some(Target::Atomic(_)));
+        if file && p.extension().and_then(|e| e.to_str()) != Some("png") {
             return Err(Error::input(format!(
                 "--basins {}: the basin map is a PNG; name it *.png",
                 p.display()
@@ -144,5 +167,12 @@ pub fn run(a: CompareArgs) -> Result<()> {
             &BasinOptions::default(),
         )?;
     }
-    emit(&compare::format_table(&report))
+    let table = compare::format_table(&report);
+    if to_stdout.is_empty() {
+        emit(&table)
+    } else {
+        // Standard output carries the report: the table goes beside the progress.
+        eprint!("{table}");
+        Ok(())
+    }
 }

@@ -73,6 +73,19 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
+/// Ends the program with this exit code, the message already printed (main
+/// returns it, so that what main holds is cleaned up, unlike `process::exit`).
+#[derive(Debug)]
+pub struct Exit(pub u8);
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit {}", self.0)
+    }
+}
+
+impl std::error::Error for Exit {}
+
 /// A function named on the command line: a built-in name or an expression.
 pub struct Resolved {
     pub func: Function,
@@ -222,20 +235,8 @@ pub fn with_critical_points(
     Ok(scene)
 }
 
-/// Fails early (before any GPU work) when an output's directory does not exist.
+/// Fails early (before any GPU work) when an output cannot be written: its
+/// directory does not exist (exit 1), or it names a directory (exit 2).
 pub fn check_writable(path: &std::path::Path) -> Result<(), Error> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => std::path::Path::new("."),
-    };
-    if !dir.is_dir() {
-        return Err(Error::io(
-            path,
-            std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                format!("directory {} does not exist", dir.display()),
-            ),
-        ));
-    }
-    Ok(())
+    gradfield::io::resolve_output(path).map(|_| ())
 }

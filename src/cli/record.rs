@@ -234,7 +234,7 @@ pub fn run(a: RecordArgs) -> Result<()> {
                 "gradfield: {source} ({} left as it was)",
                 a.output.display()
             );
-            std::process::exit(130);
+            Err(super::Exit(130).into())
         }
         Err(e) => Err(e.into()),
     }

@@ -78,7 +78,7 @@ pub struct RenderArgs {
     /// A built-in name, an expression in x and y, or a scene file (.toml).
     #[arg(allow_hyphen_values = true)]
     pub target: String,
-    /// Output PNG.
+    /// Output PNG (- for standard output).
     #[arg(short, long)]
     pub output: PathBuf,
     #[command(flatten)]
@@ -178,11 +178,17 @@ pub fn build_scene(target: &str, a: &SceneArgs) -> Result<Scene, Error> {
 
 pub fn run(a: RenderArgs) -> Result<()> {
     let scene = build_scene(&a.target, &a.scene)?;
-    if a.output
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(|e| e.to_lowercase())
-        != Some("png".into())
+    // A file is named *.png; standard output (-), a device or a FIFO may be named anything.
+    let file = !matches!(
+        gradfield::io::resolve_output(&a.output),
+        Ok(gradfield::io::Target::Stdout | gradfield::io::Target::Direct(_))
+    );
+    if file
+        && a.output
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_lowercase())
+            != Some("png".into())
     {
         return Err(Error::input(format!(
             "-o {}: render writes a PNG; name the file *.png",

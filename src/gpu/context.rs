@@ -2,7 +2,8 @@
 //! (Mesa's lavapipe), with the limits raised to what the adapter allows.
 
 use crate::error::{Error, Result};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 /// A device and queue with a description of the adapter behind them.
 pub struct Context {
@@ -18,35 +19,14 @@ pub struct Context {
     failure: Arc<Mutex<Option<String>>>,
 }
 
-/// Makes sure `XDG_RUNTIME_DIR` points at a private directory: Mesa's drivers
-/// complain (and some fail) without one, and headless machines often lack it.
-fn ensure_runtime_dir() {
-    if std::env::var_os("XDG_RUNTIME_DIR").is_some() {
-        return;
-    }
-    static DONE: OnceLock<()> = OnceLock::new();
-    DONE.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("gradfield-runtime-{}", unsafe_uid()));
-        if std::fs::create_dir_all(&dir).is_ok() {
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
-            }
-            // SAFETY: called once, before any thread of ours reads the environment.
-            unsafe { std::env::set_var("XDG_RUNTIME_DIR", &dir) };
-        }
-    });
-}
-
-fn unsafe_uid() -> String {
-    std::env::var("USER").unwrap_or_else(|_| "user".into())
-}
+/// The longest a wait for submitted work may take before it is an error: a
+/// lost or hung device must not hang the program. Generous, because the
+/// software adapter (lavapipe) takes seconds for one large frame or batch.
+pub const WAIT_TIMEOUT: Duration = Duration::from_secs(60);
 
 impl Context {
     /// A headless device on the best adapter, or on a software adapter when no GPU exists.
     pub fn headless() -> Result<Context> {
-        ensure_runtime_dir();
         let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle());
         Self::with_instance(instance, None)
     }
@@ -128,12 +108,23 @@ impl Context {
     }
 
     /// Waits for all submitted work; a lost device or an error wgpu raised
-    /// meanwhile becomes an error with the adapter's name.
+    /// meanwhile becomes an error with the adapter's name, and so does work
+    /// that has not finished within [`WAIT_TIMEOUT`].
     pub fn wait(&self) -> Result<()> {
-        self.device
-            .poll(wgpu::PollType::wait_indefinitely())
-            .map_err(|e| self.gpu_error(format!("waiting for the device failed: {e}")))?;
+        self.wait_for(None, "the device's work")?;
         self.check()
+    }
+
+    /// Waits (at most [`WAIT_TIMEOUT`]) for `submission`, or for the latest
+    /// submission when None; `what` names the work in the error.
+    pub fn wait_for(&self, submission: Option<wgpu::SubmissionIndex>, what: &str) -> Result<()> {
+        self.device
+            .poll(wgpu::PollType::Wait {
+                submission_index: submission,
+                timeout: Some(WAIT_TIMEOUT),
+            })
+            .map(|_| ())
+            .map_err(|e| self.gpu_error(poll_failure(&e, what, WAIT_TIMEOUT)))
     }
 
     /// The first GPU error raised since the device was made (validation,
@@ -186,6 +177,17 @@ impl Context {
         enc.copy_buffer_to_buffer(src, offset, &staging, 0, size);
         self.queue.submit([enc.finish()]);
         map_read(self, &staging, size)
+    }
+}
+
+/// The message for a wait that failed.
+fn poll_failure(e: &wgpu::PollError, what: &str, timeout: Duration) -> String {
+    match e {
+        wgpu::PollError::Timeout => format!(
+            "waiting for {what} timed out after {} s: the device is hung or lost",
+            timeout.as_secs()
+        ),
+        e => format!("waiting for {what} failed: {}", one_line(&e.to_string())),
     }
 }
 
@@ -258,4 +260,32 @@ pub fn map_read(ctx: &Context, staging: &wgpu::Buffer, size: u64) -> Result<Vec<
         .to_vec();
     staging.unmap();
     Ok(data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_timed_out_wait_says_so_in_one_line() {
+        let m = poll_failure(
+            &wgpu::PollError::Timeout,
+            "a frame's read-back",
+            Duration::from_secs(60),
+        );
+        assert_eq!(
+            m,
+            "waiting for a frame's read-back timed out after 60 s: the device is hung or lost"
+        );
+        let m = poll_failure(
+            &wgpu::PollError::WrongSubmissionIndex(7, 3),
+            "the device's work",
+            WAIT_TIMEOUT,
+        );
+        assert!(
+            m.starts_with("waiting for the device's work failed: "),
+            "{m}"
+        );
+        assert!(m.contains('7') && !m.contains('\n'), "{m}");
+    }
 }

@@ -36,6 +36,8 @@ pub fn program() -> PathBuf {
 
 pub struct FfmpegSink {
     path: PathBuf,
+    /// `path` after symbolic links: what the temporary file is renamed to.
+    target: PathBuf,
     tmp: PathBuf,
     program: PathBuf,
     width: u32,
@@ -131,7 +133,9 @@ impl FfmpegSink {
                 ));
             }
         }
-        let tmp = crate::io::temp_path(path);
+        // Created here, exclusively: ffmpeg's -y then overwrites our own empty file.
+        let temp = crate::io::temp_beside(path)?;
+        let (target, tmp) = (temp.target, temp.path);
         let program = program();
         let mut cmd = Command::new(&program);
         cmd.args(args(codec, width, height, fps, opts.crf, &tmp))
@@ -145,6 +149,7 @@ impl FfmpegSink {
         let mut child = cmd
             .spawn()
             .map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
                 let source = if e.kind() == std::io::ErrorKind::NotFound {
                     std::io::Error::new(
                         e.kind(),
@@ -171,6 +176,7 @@ impl FfmpegSink {
             .map_err(|e| Error::io(path, e))?;
         Ok(FfmpegSink {
             path: path.to_path_buf(),
+            target,
             tmp,
             program,
             width,
@@ -262,7 +268,7 @@ impl FrameSink for FfmpegSink {
             self.kill();
             return Err(err);
         }
-        if let Err(e) = std::fs::rename(&self.tmp, &self.path) {
+        if let Err(e) = std::fs::rename(&self.tmp, &self.target) {
             self.kill();
             return Err(Error::io(&self.path, e));
         }

@@ -18,6 +18,8 @@ use std::path::{Path, PathBuf};
 
 pub struct GifSink {
     path: PathBuf,
+    /// `path` after symbolic links: what the temporary file is renamed to.
+    target: PathBuf,
     tmp: PathBuf,
     width: u32,
     height: u32,
@@ -56,11 +58,12 @@ impl GifSink {
                 path.display()
             )));
         }
-        let tmp = crate::io::temp_path(path);
-        let file = File::create(&tmp).map_err(|e| Error::io(path, e))?;
+        let tmp = crate::io::temp_beside(path)?;
+        let file = tmp.file;
         Ok(GifSink {
             path: path.to_path_buf(),
-            tmp,
+            target: tmp.target,
+            tmp: tmp.path,
             width,
             height,
             delay_cs: delay_cs(fps),
@@ -224,7 +227,7 @@ impl FrameSink for GifSink {
                 .map_err(|e| Error::io(&self.path, e.into_error()))?;
             file.sync_all().map_err(|e| Error::io(&self.path, e))?;
             drop(file);
-            std::fs::rename(&self.tmp, &self.path).map_err(|e| Error::io(&self.path, e))
+            std::fs::rename(&self.tmp, &self.target).map_err(|e| Error::io(&self.path, e))
         })();
         if result.is_err() {
             self.cleanup();

@@ -42,6 +42,12 @@ impl PngSeqSink {
         opts: &SinkOptions,
     ) -> Result<PngSeqSink> {
         let dir = strip_slash(path);
+        // A link to a directory: the frames go into the directory it names; the link stays.
+        let dir = if dir.is_symlink() {
+            crate::io::follow_links(&dir)?
+        } else {
+            dir
+        };
         if dir.exists() && !dir.is_dir() {
             return Err(Error::input(format!(
                 "{}: exists and is not a directory (a PNG sequence goes into a directory)",

@@ -145,14 +145,7 @@ impl Readback {
         let r = match f.mapped.try_recv() {
             Ok(r) => r,
             Err(_) => {
-                ctx.device
-                    .poll(wgpu::PollType::Wait {
-                        submission_index: Some(f.submission),
-                        timeout: None,
-                    })
-                    .map_err(|e| {
-                        ctx.gpu_error(format!("waiting for a frame's read-back failed: {e}"))
-                    })?;
+                ctx.wait_for(Some(f.submission), "a frame's read-back")?;
                 f.mapped
                     .recv()
                     .map_err(|_| ctx.gpu_error("a frame's read-back callback never ran"))?

@@ -137,7 +137,6 @@ pub fn run(args: ViewArgs) -> Result<()> {
     }
     let scene = initial_scene(args.target.as_deref())?;
     scene.optimizer()?;
-    ensure_runtime_dir();
     app::run(args, scene, size)
 }
 
@@ -153,23 +152,4 @@ pub fn parse_size(s: &str) -> Result<[u32; 2], gradfield::Error> {
         )));
     }
     Ok([w, h])
-}
-
-/// winit and Mesa complain without `XDG_RUNTIME_DIR` (common on headless
-/// machines and under xvfb-run); give them a private one.
-fn ensure_runtime_dir() {
-    if std::env::var_os("XDG_RUNTIME_DIR").is_some() {
-        return;
-    }
-    let user = std::env::var("USER").unwrap_or_else(|_| "user".into());
-    let dir = std::env::temp_dir().join(format!("gradfield-runtime-{user}"));
-    if std::fs::create_dir_all(&dir).is_ok() {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700));
-        }
-        // SAFETY: called before the event loop or any other thread of ours starts.
-        unsafe { std::env::set_var("XDG_RUNTIME_DIR", &dir) };
-    }
 }
