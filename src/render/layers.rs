@@ -537,12 +537,13 @@ impl Frame {
                         [
                             x + px,
                             y + py,
-                            x + px + pw.min(w - px),
-                            y + py + ph.min(h - py),
+                            x + px + pw.min(w.saturating_sub(px)),
+                            y + py + ph.min(h.saturating_sub(py)),
                         ]
                     }
                 };
-                [x0, y0, x1.min(self.width), y1.min(self.height)]
+                let (x1, y1) = (x1.min(self.width), y1.min(self.height));
+                [x0.min(x1), y0.min(y1), x1, y1]
             })
             .collect();
         if count > 0 {

@@ -662,8 +662,16 @@ impl Renderer {
                     }
                 }
                 PanelKind::TwoD => {
+                    // The plot's rectangle, inside the target (a tiny window
+                    // can leave no room for the plot beside the margins).
                     let [px, py, pw, ph] = p.plot_px();
-                    pass.set_scissor_rect(x + px, y + py, pw.min(w - px), ph.min(h - py));
+                    let (sx, sy) = ((x + px).min(lay.width), (y + py).min(lay.height));
+                    let sw = pw.min(w.saturating_sub(px)).min(lay.width - sx);
+                    let sh = ph.min(h.saturating_sub(py)).min(lay.height - sy);
+                    if sw == 0 || sh == 0 {
+                        continue;
+                    }
+                    pass.set_scissor_rect(sx, sy, sw, sh);
                     if let Some(m) = &self.map {
                         m.encode(&mut pass, bind);
                     }

@@ -9,6 +9,7 @@
 //! ([`super::recorder`]) takes the same pixels every frame, after the frame's
 //! GPU work, and hands them to its encoder thread.
 
+use super::blit::Blit;
 use super::input::Action;
 use super::recorder::{self, RecordInfo, Recorder};
 use super::state::{rebuild_kind, Rebuild, ViewerState};
@@ -52,12 +53,15 @@ pub fn run(args: ViewArgs, scene: Scene, size: [u32; 2]) -> Result<()> {
     Ok(())
 }
 
-/// The offscreen texture the scene is drawn into, registered with egui.
+/// The offscreen texture the scene is drawn into (screenshots and
+/// recordings read it back) and its blit onto the window.
 struct SceneTarget {
     tex: wgpu::Texture,
     view: wgpu::TextureView,
-    id: egui::TextureId,
+    blit: wgpu::BindGroup,
     size: [u32; 2],
+    /// Top-left corner in window pixels.
+    origin: [u32; 2],
 }
 
 fn scene_texture(ctx: &Context, size: [u32; 2]) -> (wgpu::Texture, wgpu::TextureView) {
@@ -91,6 +95,7 @@ struct Gfx {
     egui_state: egui_winit::State,
     egui_rend: egui_wgpu::Renderer,
     target: SceneTarget,
+    blit: Blit,
     renderer: Renderer,
 }
 
@@ -145,6 +150,13 @@ pub struct App {
     frames: u64,
     period: Duration,
     next_frame: Instant,
+    /// Input arrived since the last frame.
+    dirty: bool,
+    /// The last frame left work that needs another (particles moving, a
+    /// recording, a pending screenshot or critical-point search).
+    busy: bool,
+    /// When egui asked to be drawn again (animations, tooltips).
+    repaint_at: Option<Instant>,
     last_frame: Option<Instant>,
     timing: Timing,
     status: String,
@@ -197,6 +209,9 @@ impl App {
             error: None,
             frames: 0,
             next_frame: Instant::now(),
+            dirty: true,
+            busy: true,
+            repaint_at: None,
             last_frame: None,
             timing: Timing::default(),
             status: String::new(),
@@ -277,16 +292,17 @@ impl App {
             None,
             Some(ctx.limits.max_texture_dimension_2d as usize),
         );
-        let mut egui_rend =
+        let egui_rend =
             egui_wgpu::Renderer::new(&ctx.device, format, egui_wgpu::RendererOptions::default());
+        let blit = Blit::new(&ctx, format)?;
         let tsize = [size.width.max(64), size.height.max(64)];
         let (tex, view) = scene_texture(&ctx, tsize);
-        let id = egui_rend.register_native_texture(&ctx.device, &view, wgpu::FilterMode::Nearest);
         let target = SceneTarget {
+            blit: blit.bind(&ctx, &view),
             tex,
             view,
-            id,
             size: tsize,
+            origin: [0, 0],
         };
         self.find_critical_points();
         let scene = self.state.render_scene();
@@ -307,6 +323,7 @@ impl App {
             egui_state,
             egui_rend,
             target,
+            blit,
             renderer,
         })
     }
@@ -407,6 +424,7 @@ impl App {
             // Minimised: nothing to draw, and the particles wait.
             return Ok(());
         }
+        self.dirty = false;
         let raw = g.egui_state.take_egui_input(&g.window);
         let mut actions = Vec::new();
         let info = Info {
@@ -429,7 +447,6 @@ impl App {
         let mut view_rect = egui::Rect::NOTHING;
         let state = &mut self.state;
         let renderer = &g.renderer;
-        let target_id = g.target.id;
         let panel_width = if self.args.no_panel {
             0.0
         } else {
@@ -447,18 +464,14 @@ impl App {
                         });
                     });
             }
+            // No fill and no image: the scene is blitted into the window
+            // before egui draws (see viewer/blit.rs).
             egui::CentralPanel::default()
-                .frame(egui::Frame::NONE.fill(egui::Color32::from_rgb(22, 24, 29)))
+                .frame(egui::Frame::NONE)
                 .show(ui, |ui| {
                     let rect = ui.max_rect();
                     view_rect = rect;
                     let resp = ui.allocate_rect(rect, egui::Sense::click_and_drag());
-                    ui.painter().image(
-                        target_id,
-                        rect,
-                        egui::Rect::from_min_max(egui::pos2(0.0, 0.0), egui::pos2(1.0, 1.0)),
-                        egui::Color32::WHITE,
-                    );
                     let ppp = ui.ctx().pixels_per_point();
                     let px = [
                         (rect.width() * ppp).round().max(1.0) as u32,
@@ -492,6 +505,10 @@ impl App {
             input::shortcuts(ui.ctx(), state, &mut actions);
         });
         let mut out = out;
+        self.repaint_at = out
+            .viewport_output
+            .get(&egui::ViewportId::ROOT)
+            .and_then(|v| Instant::now().checked_add(v.repaint_delay));
         g.egui_state
             .handle_platform_output(&g.window, std::mem::take(&mut out.platform_output));
         // Applied now, freed after painting; the delta itself must end empty.
@@ -548,25 +565,26 @@ impl App {
         }
         let g = self.gfx.as_mut().expect("window exists");
         let ppp = out.pixels_per_point;
+        // The scene's rectangle in window pixels, kept inside the window.
+        let origin = [
+            ((view_rect.min.x * ppp).round().max(0.0) as u32).min(g.config.width - 1),
+            ((view_rect.min.y * ppp).round().max(0.0) as u32).min(g.config.height - 1),
+        ];
         let want = [
-            (view_rect.width() * ppp).round().max(64.0) as u32,
-            (view_rect.height() * ppp).round().max(64.0) as u32,
+            ((view_rect.width() * ppp).round() as u32).clamp(1, g.config.width - origin[0]),
+            ((view_rect.height() * ppp).round() as u32).clamp(1, g.config.height - origin[1]),
         ];
         if view_rect.is_positive() && want != g.target.size {
             let (tex, view) = scene_texture(&g.ctx, want);
-            g.egui_rend.update_egui_texture_from_wgpu_texture(
-                &g.ctx.device,
-                &view,
-                wgpu::FilterMode::Nearest,
-                g.target.id,
-            );
             g.target = SceneTarget {
+                blit: g.blit.bind(&g.ctx, &view),
                 tex,
                 view,
-                id: g.target.id,
                 size: want,
+                origin,
             };
         }
+        g.target.origin = origin;
         g.renderer.scene.size = g.target.size;
         let view_size = g.target.size;
         self.start_or_end_recording(view_size)?;
@@ -614,31 +632,25 @@ impl App {
             | wgpu::CurrentSurfaceTexture::Occluded
             | wgpu::CurrentSurfaceTexture::Validation => None,
         };
+        let window = [g.config.width, g.config.height];
         if let Some((frame, _)) = &frame {
             let view = frame.texture.create_view(&Default::default());
-            draw_egui(
-                &mut enc,
-                &view,
-                "viewer::egui",
-                &g.egui_rend,
-                &jobs,
-                &screen,
-            );
+            draw_window(&mut enc, &view, "viewer::egui", g, &jobs, &screen, window);
         }
-        // A window screenshot: egui drawn once more, into a texture we can read.
+        // A window screenshot: the window drawn once more, into a texture we can read.
         let capture = self.window_shot.take().map(|path| {
-            let size = [g.config.width, g.config.height];
-            let tex = window_texture(&g.ctx, g.config.format, size);
+            let tex = window_texture(&g.ctx, g.config.format, window);
             let view = tex.create_view(&Default::default());
-            draw_egui(
+            draw_window(
                 &mut enc,
                 &view,
                 "viewer::window-screenshot",
-                &g.egui_rend,
+                g,
                 &jobs,
                 &screen,
+                window,
             );
-            (path, tex, size)
+            (path, tex, window)
         });
         g.ctx.queue.submit(extra.into_iter().chain([enc.finish()]));
         if let Some((frame, suboptimal)) = frame {
@@ -679,6 +691,21 @@ impl App {
         self.last_frame = Some(now);
         self.frames += 1;
         self.record_frame()?;
+        if let Some(n) = self.args.soak {
+            self.soak_step(event_loop, n)?;
+        }
+        // Idle (paused, no input, nothing pending): no more frames until an
+        // event or egui asks for one.
+        self.busy = self.state.playing
+            || self.state.step_requested
+            || self.state.reset_requested
+            || self.recorder.is_some()
+            || self.record_pending.is_some()
+            || self.window_shot.is_some()
+            || self.args.screenshot_after.is_some_and(|n| self.frames < n)
+            || (self.args.exit && self.args.record_frames.is_some())
+            || self.args.soak.is_some()
+            || (self.state.scene.critical.show && self.critical_domain != self.state.scene.domain);
         if self.args.screenshot_after == Some(self.frames) {
             let path = self.args.screenshot.clone();
             if !self.args.screenshot_window {
@@ -700,6 +727,53 @@ impl App {
         let record_done = self.args.record_frames.is_none() || self.record_flag_done;
         let asked = self.args.screenshot_after.is_some() || self.args.record_frames.is_some();
         if self.args.exit && asked && shot_done && record_done {
+            event_loop.exit();
+        }
+        Ok(())
+    }
+
+    /// One frame of `--soak N`: the session's moves on a schedule, and the
+    /// resident memory (current and peak, from /proc) every N/10 frames.
+    fn soak_step(&mut self, event_loop: &ActiveEventLoop, n: u64) -> Result<()> {
+        const PRESETS: [&str; 4] = ["himmelblau", "rosenbrock", "six_hump_camel", "rastrigin"];
+        let k = self.frames;
+        if k % 20 == 0 {
+            let g = self.gfx.as_ref().expect("window exists");
+            let [w, h] = self.window_size;
+            let (w, h) = if (k / 20) % 2 == 1 {
+                (w * 3 / 4, h * 3 / 4)
+            } else {
+                (w, h)
+            };
+            let _ = g
+                .window
+                .request_inner_size(winit::dpi::LogicalSize::new(w as f64, h as f64));
+        }
+        if k % 25 == 0 {
+            self.state
+                .set_preset(PRESETS[(k / 25) as usize % PRESETS.len()]);
+        }
+        // The same recording whatever N: frames 30 to 70.
+        if k == 30 && self.recorder.is_none() {
+            let dir = std::env::temp_dir();
+            let path = dir.join(format!("gradfield-soak-{}.gif", std::process::id()));
+            self.record_pending = Some((path, false));
+        }
+        if k == 70 {
+            if let Some(r) = self.recorder.take() {
+                let done = r.finish()?;
+                let _ = std::fs::remove_file(&done.path);
+            }
+        }
+        if k % (n / 10).max(1) == 0 || k >= n {
+            let (rss, peak) = resident_mb();
+            eprintln!("soak frame {k}: resident {rss:.1} MB, peak {peak:.1} MB");
+        }
+        if k >= n {
+            if let Some(r) = self.recorder.take() {
+                let done = r.finish()?;
+                let _ = std::fs::remove_file(&done.path);
+            }
             event_loop.exit();
         }
         Ok(())
@@ -852,6 +926,20 @@ fn view_image(g: &Gfx) -> Result<Image> {
     Ok(img)
 }
 
+/// Resident and peak resident memory of this process in MB (Linux /proc;
+/// NaN elsewhere).
+fn resident_mb() -> (f64, f64) {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(f64::NAN, |kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
 /// `viewer-screenshot.png` → `viewer-screenshot-window.png`.
 fn window_shot_path(view_shot: &Path) -> PathBuf {
     let stem = view_shot
@@ -879,15 +967,19 @@ fn window_texture(ctx: &Context, format: wgpu::TextureFormat, size: [u32; 2]) ->
     })
 }
 
-/// Clears `view` and draws the tessellated egui `jobs` into it.
-fn draw_egui(
+/// Draws the window into `view`: the scene blitted into its rectangle on
+/// the window's background, then the tessellated egui `jobs` on top.
+fn draw_window(
     enc: &mut wgpu::CommandEncoder,
     view: &wgpu::TextureView,
     label: &str,
-    rend: &egui_wgpu::Renderer,
+    g: &Gfx,
     jobs: &[egui::ClippedPrimitive],
     screen: &egui_wgpu::ScreenDescriptor,
+    window: [u32; 2],
 ) {
+    let t = &g.target;
+    g.blit.encode(enc, view, &t.blit, t.origin, t.size, window);
     let mut pass = enc
         .begin_render_pass(&wgpu::RenderPassDescriptor {
             label: Some(label),
@@ -896,7 +988,7 @@ fn draw_egui(
                 depth_slice: None,
                 resolve_target: None,
                 ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                    load: wgpu::LoadOp::Load,
                     store: wgpu::StoreOp::Store,
                 },
             })],
@@ -906,7 +998,7 @@ fn draw_egui(
             multiview_mask: None,
         })
         .forget_lifetime();
-    rend.render(&mut pass, jobs, screen);
+    g.egui_rend.render(&mut pass, jobs, screen);
 }
 
 /// Reads an 8-bit RGBA (or, with `bgra`, BGRA) texture back into an [`Image`].
@@ -960,6 +1052,9 @@ impl ApplicationHandler for App {
         let Some(g) = self.gfx.as_mut() else { return };
         if !matches!(event, WindowEvent::RedrawRequested) {
             let _ = g.egui_state.on_window_event(&g.window, &event);
+            // Any input may change the picture (the hover lesson follows the
+            // mouse even where egui has nothing to redraw).
+            self.dirty = true;
         }
         match event {
             WindowEvent::CloseRequested => event_loop.exit(),
@@ -982,6 +1077,15 @@ impl ApplicationHandler for App {
     fn about_to_wait(&mut self, event_loop: &ActiveEventLoop) {
         let Some(g) = self.gfx.as_ref() else { return };
         let now = Instant::now();
+        let wanted = self.dirty || self.busy || self.repaint_at.is_some_and(|t| t <= now);
+        if !wanted {
+            // Sleep until the next event, or until egui's own repaint time.
+            event_loop.set_control_flow(match self.repaint_at {
+                Some(t) => ControlFlow::WaitUntil(t.max(self.next_frame)),
+                None => ControlFlow::Wait,
+            });
+            return;
+        }
         if now >= self.next_frame {
             g.window.request_redraw();
             // Never try to catch up on missed frames: the next one is a period from now.

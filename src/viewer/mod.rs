@@ -13,6 +13,7 @@
 //! - [`recorder`]: recording the scene view to MP4 or GIF on an encoder thread.
 
 pub mod app;
+pub mod blit;
 pub mod dial;
 pub mod input;
 pub mod overlay;
@@ -80,6 +81,13 @@ pub struct ViewArgs {
     /// Open with the help overlay shown.
     #[arg(long)]
     pub show_help: bool,
+    /// Run N frames that exercise everything a long session does (particles
+    /// and trails, resizing the window every 20 frames, a new function every
+    /// 25, a recording from the viewer over frames 30 to 70), print the
+    /// resident memory every N/10 frames and at the end, then quit. Memory
+    /// must stay flat (issue 21); tests/soak.rs holds it to a bound.
+    #[arg(long, value_name = "N")]
+    pub soak: Option<u64>,
 }
 
 /// The opening scene: a built-in name, an expression or a file, else the default.
@@ -131,6 +139,9 @@ pub fn run(args: ViewArgs) -> Result<()> {
     }
     if let Some(out) = &args.record {
         gradfield::record::Format::from_path(out)?;
+    }
+    if args.soak == Some(0) {
+        return Err(gradfield::Error::input("--soak 0: give at least one frame").into());
     }
     if args.record_frames == Some(0) {
         return Err(gradfield::Error::input("--record-frames must be at least 1").into());
