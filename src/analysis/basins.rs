@@ -78,7 +78,7 @@ fn hsv(h: f64, s: f64, v: f64) -> [u8; 3] {
 pub fn run_color(r: &StartResult, steps: [u32; 2]) -> [u8; 3] {
     match r.status {
         Status::Diverged => DIVERGED,
-        Status::Running => RUNNING,
+        Status::Running | Status::Flat => RUNNING,
         Status::Converged => {
             let base = destination_color(r.destination.max(0) as usize);
             let [lo, hi] = [1.0 + steps[0] as f64, 1.0 + steps[1] as f64];
