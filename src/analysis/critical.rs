@@ -308,9 +308,9 @@ fn continua(points: &mut Vec<CriticalPoint>, scale: &Scale, spacing: f64) -> Vec
         }
     }
     let mut groups: std::collections::BTreeMap<usize, Vec<usize>> = Default::default();
-    for a in 0..cand.len() {
+    for (a, &c) in cand.iter().enumerate() {
         let r = root(&mut parent, a);
-        groups.entry(r).or_default().push(cand[a]);
+        groups.entry(r).or_default().push(c);
     }
     let mut result = Vec::new();
     let mut drop = vec![false; points.len()];
