@@ -426,6 +426,32 @@ fn easom_plateau_is_flat_not_thousands_of_critical_points() {
 }
 
 #[test]
+fn descend_from_an_underflowed_plateau_is_flat_not_converged() {
+    // Easom at (50, 50): exp(−2·46.86²) underflows to 0 in f64 and f32 alike.
+    for cpu in [true, false] {
+        let mut args = vec![
+            "descend",
+            EASOM,
+            "--from",
+            "50,50",
+            "--from",
+            "3,3",
+            "--domain",
+            "-100,100,-100,100",
+            "--json",
+        ];
+        if cpu {
+            args.push("--cpu");
+        }
+        let v = json(&args);
+        assert_eq!(v["trajectories"][0]["status"], "flat", "{v}");
+        assert_eq!(v["trajectories"][0]["steps"], 0);
+        // A start in the bowl still runs on towards (π, π).
+        assert_ne!(v["trajectories"][1]["status"], "flat", "{v}");
+    }
+}
+
+#[test]
 fn drop_wave_rings_are_continua_with_a_sample_not_a_flood() {
     let (out, _) = text(&["critical", DROP_WAVE, "--domain", "-5.12,5.12,-5.12,5.12"]);
     assert!(
