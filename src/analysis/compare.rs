@@ -497,10 +497,12 @@ fn build_report(
     mut results: Vec<Vec<StartResult>>,
 ) -> CompareReport {
     let scale = Scale::of(func, domain);
-    for r in results.iter_mut().flatten() {
-        if postrun::is_flat_stop(func, &scale, r.status, r.end) {
-            r.status = Status::Flat;
-        }
+    for res in results.iter_mut() {
+        res.par_iter_mut().for_each(|r| {
+            if postrun::is_flat_stop(func, &scale, r.status, r.end) {
+                r.status = Status::Flat;
+            }
+        });
     }
     let all = assign_destinations(func, domain, &scale, &mut results);
     let nf = n as f64;
