@@ -472,6 +472,9 @@ fn draw_title(img: &mut Image, o: &OptimizerReport, x: u32, y: u32) {
     if o.running > 0 {
         sub += &format!(" · running {}", pct(o.fraction_running));
     }
+    if o.flat > 0 {
+        sub += &format!(" · flat {}", pct(o.fraction_flat));
+    }
     if let Some(s) = o.steps {
         sub += &format!(" · steps mean {:.1}, p90 {}", s.mean, s.p90);
     }
@@ -576,7 +579,15 @@ fn legend(o: &OptimizerReport) -> Vec<([u8; 3], String)> {
     rows.push((DIVERGED, format!("diverged   {}", pct(o.fraction_diverged))));
     rows.push((
         RUNNING,
-        format!("still running   {}", pct(o.fraction_running)),
+        if o.flat > 0 {
+            format!(
+                "still running   {} · flat   {}",
+                pct(o.fraction_running),
+                pct(o.fraction_flat)
+            )
+        } else {
+            format!("still running   {}", pct(o.fraction_running))
+        },
     ));
     rows
 }
