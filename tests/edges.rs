@@ -505,8 +505,18 @@ fn eggholder_lowest_point_is_on_the_boundary() {
     assert!((f(&min["value"]) + 959.6407).abs() < 1e-4, "{min}");
     let max = &v["extrema"][1];
     assert_eq!(max["kind"], "max");
-    // Every sampled value is at most the reported highest.
-    assert!(f(&max["value"]) >= 1049.0, "{max}");
+    // The highest point: the corner (−512, 512), f = 1049.131623504493 (numpy,
+    // the largest of a 4097² grid over the domain).
+    assert_eq!((f(&max["x"]), f(&max["y"])), (-512.0, 512.0), "{max}");
+    assert!((f(&max["value"]) - 1049.131623504493).abs() < 1e-9, "{max}");
+    assert_eq!(max["on_boundary"], true);
+    // The interior minimum that `critical` lists, (482.353, 432.879) → −956.918,
+    // is not the domain's lowest point, and the text says where that is.
+    let (out, _) = text(&["critical", EGGHOLDER, "--domain", "-512,512,-512,512"]);
+    assert!(
+        out.contains("lowest point of the domain: f(512, 404.232) = -959.641    on the boundary"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -363,6 +363,40 @@ mod tests {
     }
 
     #[test]
+    fn flat_means_underflowed_not_degenerate() {
+        let dom = Domain::new(-100.0, 100.0, -100.0, 100.0);
+        let easom = Function::parse("-cos(x)*cos(y)*exp(-((x - pi)^2 + (y - pi)^2))").unwrap();
+        let s = Scale::of(&easom, &dom);
+        assert!(s.is_flat(&easom, 50.0, 50.0));
+        assert!(!s.is_flat(&easom, 3.0, 3.0));
+        // The monkey saddle's origin: ∇f and the Hessian vanish, f does not stay level.
+        let d2 = Domain::new(-2.0, 2.0, -2.0, 2.0);
+        let monkey = Function::parse("x^3 - 3*x*y^2").unwrap();
+        let s = Scale::of(&monkey, &d2);
+        assert!(!s.is_flat(&monkey, 0.0, 0.0));
+        assert_eq!(classify_at(&monkey, 0.0, 0.0, &s), Kind::Degenerate);
+        // A constant is flat everywhere.
+        let one = Function::parse("1").unwrap();
+        assert!(Scale::of(&one, &d2).is_flat(&one, 0.3, -1.0));
+    }
+
+    #[test]
+    fn a_removable_0_over_0_is_judged_from_its_neighbours() {
+        let d = Domain::new(-5.12, 5.12, -5.12, 5.12);
+        let f = Function::parse("-(1 + cos(12*sqrt(x^2 + y^2)))/(0.5*(x^2 + y^2) + 2)").unwrap();
+        let s = Scale::of(&f, &d);
+        assert_eq!(classify_at(&f, 0.0, 0.0, &s), Kind::Undefined);
+        let v = judge_near(&f, 0.0, 0.0, &s);
+        assert_eq!(v.kind, Kind::Minimum);
+        // f ≈ −1 + 36.25 r² near 0: both eigenvalues 72.5.
+        assert!((v.eigenvalues[0] - 72.5).abs() < 1e-3 && (v.eigenvalues[1] - 72.5).abs() < 1e-3);
+        // A cone tip (√(x² + y²)) has no such limit: it stays undefined.
+        let cone = Function::parse("sqrt(x^2 + y^2)").unwrap();
+        let s = Scale::of(&cone, &d);
+        assert_eq!(judge_near(&cone, 0.0, 0.0, &s).kind, Kind::Undefined);
+    }
+
+    #[test]
     fn eigenvectors_are_orthonormal_and_eigen() {
         for h in [
             [2.0, 0.0, 6.0],
