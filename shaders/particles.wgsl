@@ -56,6 +56,44 @@ fn finite(x: f32) -> bool {
     return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
 }
 
+/// ln(b) for Adam's β in [0, 1) without log's rounding near 1: 2·atanh(s)
+/// with s = (b − 1)/(b + 1) (b − 1 is exact), by its series to s¹⁷ (|s| ≤ 1/3).
+fn ln_beta(b: f32) -> f32 {
+    if (b < 0.5) {
+        return log(b);
+    }
+    let s = (b - 1.0) / (b + 1.0);
+    let s2 = s * s;
+    var acc = 1.0 / 17.0;
+    acc = acc * s2 + 1.0 / 15.0;
+    acc = acc * s2 + 1.0 / 13.0;
+    acc = acc * s2 + 1.0 / 11.0;
+    acc = acc * s2 + 1.0 / 9.0;
+    acc = acc * s2 + 1.0 / 7.0;
+    acc = acc * s2 + 1.0 / 5.0;
+    acc = acc * s2 + 1.0 / 3.0;
+    acc = acc * s2 + 1.0;
+    return 2.0 * s * acc;
+}
+
+/// 1 − exp(z) for z ≤ 0 (Adam's bias correction 1 − βᵗ = −expm1(t ln β))
+/// without cancellation: −z·(1 + z/2! + … + z⁸/9!) for |z| < 1/2.
+fn one_minus_exp(z: f32) -> f32 {
+    if (z < -0.5) {
+        return 1.0 - exp(z);
+    }
+    var acc = 1.0 / 362880.0;
+    acc = acc * z + 1.0 / 40320.0;
+    acc = acc * z + 1.0 / 5040.0;
+    acc = acc * z + 1.0 / 720.0;
+    acc = acc * z + 1.0 / 120.0;
+    acc = acc * z + 1.0 / 24.0;
+    acc = acc * z + 1.0 / 6.0;
+    acc = acc * z + 1.0 / 2.0;
+    acc = acc * z + 1.0;
+    return -z * acc;
+}
+
 fn update(p: ptr<function, Particle>, g: vec2<f32>, gnorm: f32) {
     let t = f32((*p).steps) + 1.0;
     switch OPTIMIZER {
@@ -89,8 +127,8 @@ fn update(p: ptr<function, Particle>, g: vec2<f32>, gnorm: f32) {
         default: { // adam
             (*p).m = params.beta1 * (*p).m + (1.0 - params.beta1) * g;
             (*p).v = params.beta2 * (*p).v + (1.0 - params.beta2) * g * g;
-            let bc1 = 1.0 - exp2(t * log2(params.beta1));
-            let bc2 = 1.0 - exp2(t * log2(params.beta2));
+            let bc1 = one_minus_exp(t * ln_beta(params.beta1));
+            let bc2 = one_minus_exp(t * ln_beta(params.beta2));
             let denom = sqrt((*p).v) / sqrt(bc2) + params.eps;
             (*p).pos = (*p).pos - (params.lr / bc1) * (*p).m / denom;
         }

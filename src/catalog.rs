@@ -43,7 +43,7 @@ pub struct CatalogEntry {
     /// True when `minima` and `others` together are ALL the critical points in `domain`.
     pub finite_critical: bool,
     /// False when f is not differentiable at a listed point (Ackley's cone at the
-    /// origin): gradfield's derivative is NaN there, so `classify` says `regular`
+    /// origin): gradfield's derivative is NaN there, so `classify` says `undefined`
     /// and `find_critical` cannot see that point.
     pub smooth: bool,
     /// A default learning rate for plain gradient descent (`gd`).
@@ -386,6 +386,19 @@ pub fn lookup(name: &str) -> Option<&'static CatalogEntry> {
     let n = name.trim().to_lowercase().replace('-', "_");
     ALL.iter()
         .find(|e| e.name == n || e.aliases.contains(&n.as_str()))
+}
+
+/// The built-in name (or alias) closest to a misspelled `name`: within 2 edits
+/// (3 for names of 9 letters or more), the nearest first; None if none is that close.
+pub fn suggest(name: &str) -> Option<&'static str> {
+    let n = name.trim().to_lowercase().replace('-', "_");
+    let limit = if n.chars().count() >= 9 { 3 } else { 2 };
+    ALL.iter()
+        .flat_map(|e| std::iter::once(e.name).chain(e.aliases.iter().copied()))
+        .map(|c| (crate::expr::parse::distance(&n, c), c))
+        .filter(|&(d, _)| d > 0 && d <= limit && d < n.chars().count())
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, c)| c)
 }
 
 /// The names, in catalogue order (aliases left out).

@@ -209,6 +209,10 @@ pub enum Status {
     Running = 0,
     Converged = 1,
     Diverged = 2,
+    /// Stopped because ∇f vanished where f is flat to rounding (an underflowed
+    /// plateau, see `analysis::Scale::is_flat`): not a critical point. Set after
+    /// the run by `analysis::flat::mark`, never by the step itself.
+    Flat = 3,
 }
 
 impl Status {
@@ -216,6 +220,7 @@ impl Status {
         match v {
             0 => Status::Running,
             1 => Status::Converged,
+            3 => Status::Flat,
             _ => Status::Diverged,
         }
     }
@@ -225,6 +230,7 @@ impl Status {
             Status::Running => "running",
             Status::Converged => "converged",
             Status::Diverged => "diverged",
+            Status::Flat => "flat",
         }
     }
 }

@@ -6,7 +6,7 @@
 //! exactly in the cells that hold a listed point (and equals its index).
 
 use gradfield::analysis::critical::{find_critical, CriticalOptions};
-use gradfield::analysis::{classify, Kind};
+use gradfield::analysis::{classify, Kind, Scale};
 use gradfield::catalog::{self, CatalogEntry, Known};
 use gradfield::{Domain, Function};
 use std::collections::HashSet;
@@ -185,7 +185,7 @@ fn listed_points_are_critical_with_their_values_and_kinds() {
             }
             if !differentiable_at(&f, &p) {
                 // Ackley's origin: a cone tip. gradfield's derivative is NaN there
-                // (1/(2·sqrt(0)) · 0), so classify says regular; the entry must say so.
+                // (1/(2·sqrt(0)) · 0), so classify says undefined; the entry must say so.
                 assert!(
                     !e.smooth,
                     "{}: derivative undefined at {p:?} but the entry claims smooth",
@@ -197,7 +197,7 @@ fn listed_points_are_critical_with_their_values_and_kinds() {
                     e.name,
                     d.grad
                 );
-                assert_eq!(classify(d.grad, d.hess, 1.0), Kind::Regular);
+                assert_eq!(classify(&d, &Scale::of(&f, &e.domain)), Kind::Undefined);
                 assert_eq!(
                     p.kind,
                     Kind::Minimum,
@@ -233,7 +233,7 @@ fn listed_points_are_critical_with_their_values_and_kinds() {
                 p.x,
                 p.y
             );
-            let kind = classify(d.grad, d.hess, GRAD_BOUND * denom);
+            let kind = classify(&d, &Scale::of(&f, &e.domain));
             assert_eq!(
                 kind, p.kind,
                 "{} at ({}, {}): hessian {:?}",

@@ -174,7 +174,8 @@ fn gd_past_two_over_l_diverges() {
     assert_eq!(v["optimizers"][0]["fraction_diverged"], 1.0);
     assert_eq!(v["optimizers"][1]["destinations"][0]["kind"], "minimum");
     assert_eq!(v["starts"], 500);
-    // The contract's keys, exactly.
+    // The contract's keys, exactly (with issue 16's additions: flat, fraction_flat,
+    // f64_reruns, outside_domain).
     let keys = |x: &serde_json::Value| -> Vec<String> {
         let mut k: Vec<String> = x.as_object().unwrap().keys().cloned().collect();
         k.sort();
@@ -198,8 +199,11 @@ fn gd_past_two_over_l_diverges() {
             "converged",
             "destinations",
             "diverged",
+            "f64_reruns",
+            "flat",
             "fraction_converged",
             "fraction_diverged",
+            "fraction_flat",
             "fraction_running",
             "lr",
             "optimizer",
@@ -219,6 +223,7 @@ fn gd_past_two_over_l_diverges() {
             "id",
             "kind",
             "mean_steps",
+            "outside_domain",
             "value",
             "x",
             "y"

@@ -109,6 +109,7 @@ fn run_case(case: &Case, kind: OptimizerKind, lr: f64) -> (f64, u32) {
             }
             Status::Running => assert_eq!(g.steps, cpu.steps, "{label}: steps"),
             Status::Diverged => {}
+            Status::Flat => unreachable!("the step itself never sets flat"),
         }
         if cpu.status != Status::Diverged {
             let scale = case.domain.extent().max(cpu.pos[0].hypot(cpu.pos[1]));

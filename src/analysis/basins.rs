@@ -78,7 +78,7 @@ fn hsv(h: f64, s: f64, v: f64) -> [u8; 3] {
 pub fn run_color(r: &StartResult, steps: [u32; 2]) -> [u8; 3] {
     match r.status {
         Status::Diverged => DIVERGED,
-        Status::Running => RUNNING,
+        Status::Running | Status::Flat => RUNNING,
         Status::Converged => {
             let base = destination_color(r.destination.max(0) as usize);
             let [lo, hi] = [1.0 + steps[0] as f64, 1.0 + steps[1] as f64];
@@ -472,6 +472,9 @@ fn draw_title(img: &mut Image, o: &OptimizerReport, x: u32, y: u32) {
     if o.running > 0 {
         sub += &format!(" · running {}", pct(o.fraction_running));
     }
+    if o.flat > 0 {
+        sub += &format!(" · flat {}", pct(o.fraction_flat));
+    }
     if let Some(s) = o.steps {
         sub += &format!(" · steps mean {:.1}, p90 {}", s.mean, s.p90);
     }
@@ -576,7 +579,15 @@ fn legend(o: &OptimizerReport) -> Vec<([u8; 3], String)> {
     rows.push((DIVERGED, format!("diverged   {}", pct(o.fraction_diverged))));
     rows.push((
         RUNNING,
-        format!("still running   {}", pct(o.fraction_running)),
+        if o.flat > 0 {
+            format!(
+                "still running   {} · flat   {}",
+                pct(o.fraction_running),
+                pct(o.fraction_flat)
+            )
+        } else {
+            format!("still running   {}", pct(o.fraction_running))
+        },
     ));
     rows
 }

@@ -10,7 +10,7 @@
 //! it. Ids are ordered by the total number of runs (all optimizers) that ended
 //! there; each optimizer's list is sorted by its own count.
 
-use crate::analysis::{classify, Kind};
+use crate::analysis::{classify, judge_near, postrun, Kind, Scale};
 use crate::domain::Domain;
 use crate::error::{Error, Result};
 use crate::expr::Function;
@@ -258,6 +258,8 @@ pub struct Destination {
     /// Whether Newton's method reached the critical point (else x, y is the cluster's mean).
     #[serde(skip)]
     pub polished: bool,
+    /// The destination lies outside the domain the starts were drawn from.
+    pub outside_domain: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -268,9 +270,14 @@ pub struct OptimizerReport {
     pub converged: u64,
     pub diverged: u64,
     pub running: u64,
+    /// Runs that stopped on a flat (underflowed) plateau: not converged.
+    pub flat: u64,
     pub fraction_converged: f64,
     pub fraction_diverged: f64,
     pub fraction_running: f64,
+    pub fraction_flat: f64,
+    /// GPU runs whose f32 evaluation overflowed where f64 is finite, redone on the CPU in f64.
+    pub f64_reruns: u64,
     /// Over converged runs; null when none converged.
     pub steps: Option<StepStats>,
     pub destinations: Vec<Destination>,
@@ -357,6 +364,7 @@ pub fn run(
     // Aim at ~4M particle-iterations between reads of the running count (a read is a full sync).
     let batch = (4_000_000 / (count as u64 * ITERS_PER_DISPATCH as u64)).clamp(1, 16) as u32;
     let mut results = Vec::with_capacity(optimizers.len());
+    let mut reruns = Vec::with_capacity(optimizers.len());
     for (k, opt) in optimizers.iter().enumerate() {
         let config = EngineConfig {
             optimizer: *opt,
@@ -389,7 +397,7 @@ pub fn run(
         })?;
         let state = engine.read(ctx)?;
         drop(engine);
-        let r: Vec<StartResult> = state
+        let mut r: Vec<StartResult> = state
             .iter()
             .map(|p| StartResult {
                 end: [p.pos[0] as f64, p.pos[1] as f64],
@@ -399,16 +407,25 @@ pub fn run(
                 destination: -1,
             })
             .collect();
+        let e = |i: usize| (state[i].pos, state[i].status());
+        reruns.push(
+            postrun::rerun_artefacts(func, opt, stop, starts, e, |i, st| {
+                r[i] = StartResult {
+                    end: st.pos,
+                    value: st.value,
+                    steps: st.steps,
+                    status: st.status,
+                    destination: -1,
+                }
+            }) as u64,
+        );
         results.push(r);
     }
-    Ok(build_report(
-        func,
-        domain,
-        starts.len(),
-        optimizers,
-        stop,
-        results,
-    ))
+    let mut report = build_report(func, domain, starts.len(), optimizers, stop, results);
+    for (o, n) in report.optimizers.iter_mut().zip(reruns) {
+        o.f64_reruns = n;
+    }
+    Ok(report)
 }
 
 /// The CPU f64 reference: the same runs with `optim::iterate`, in parallel over starts.
@@ -479,13 +496,21 @@ fn build_report(
     stop: &Stop,
     mut results: Vec<Vec<StartResult>>,
 ) -> CompareReport {
-    let all = assign_destinations(func, domain, &mut results);
+    let scale = Scale::of(func, domain);
+    for res in results.iter_mut() {
+        res.par_iter_mut().for_each(|r| {
+            if postrun::is_flat_stop(func, &scale, r.status, r.end) {
+                r.status = Status::Flat;
+            }
+        });
+    }
+    let all = assign_destinations(func, domain, &scale, &mut results);
     let nf = n as f64;
     let mut reports = Vec::with_capacity(optimizers.len());
     for (opt, res) in optimizers.iter().zip(results) {
         let mut counts = vec![0u64; all.len()];
         let mut step_sums = vec![0f64; all.len()];
-        let (mut conv, mut div, mut run) = (0u64, 0u64, 0u64);
+        let (mut conv, mut div, mut run, mut flat) = (0u64, 0u64, 0u64, 0u64);
         let mut steps = Vec::new();
         for r in &res {
             match r.status {
@@ -498,6 +523,7 @@ fn build_report(
                 }
                 Status::Diverged => div += 1,
                 Status::Running => run += 1,
+                Status::Flat => flat += 1,
             }
         }
         let mut destinations: Vec<Destination> = all
@@ -517,9 +543,12 @@ fn build_report(
             converged: conv,
             diverged: div,
             running: run,
+            flat,
             fraction_converged: conv as f64 / nf,
             fraction_diverged: div as f64 / nf,
             fraction_running: run as f64 / nf,
+            fraction_flat: flat as f64 / nf,
+            f64_reruns: 0,
             steps: step_stats(steps),
             destinations,
             params: *opt,
@@ -562,6 +591,7 @@ fn union(parent: &mut [u32], a: u32, b: u32) {
 fn assign_destinations(
     func: &Function,
     domain: &Domain,
+    scale: &Scale,
     results: &mut [Vec<StartResult>],
 ) -> Vec<Destination> {
     let r = CLUSTER_RADIUS * domain.extent();
@@ -695,9 +725,22 @@ fn assign_destinations(
         .map(|(id, &m)| {
             let (p, ok, count) = merged[m];
             let d = func.derivs(p[0], p[1]);
-            // A polished point is critical, an unpolished one is where the optimizer
-            // stopped with |∇f| < tol: either way the Hessian decides.
-            let kind = classify([0.0, 0.0], d.hess, 1.0);
+            // The shared classifier at a polished point; at an unpolished one (where
+            // the runs stopped with |∇f| < tol) the Hessian decides, as if ∇f = 0.
+            let kind = if ok {
+                judge_near(func, p[0], p[1], scale).kind
+            } else {
+                match classify(
+                    &crate::expr::Derivs {
+                        grad: [0.0; 2],
+                        ..d
+                    },
+                    scale,
+                ) {
+                    Kind::Undefined => judge_near(func, p[0], p[1], scale).kind,
+                    k => k,
+                }
+            };
             Destination {
                 id,
                 // + 0.0 turns -0 into 0 for the table and JSON.
@@ -709,6 +752,7 @@ fn assign_destinations(
                 fraction: count as f64 / total as f64,
                 mean_steps: 0.0,
                 polished: ok,
+                outside_domain: !domain.contains(p[0], p[1]),
             }
         })
         .collect();
@@ -791,6 +835,7 @@ pub fn format_table(report: &CompareReport) -> String {
         "\n{:<10} {:>9} {:>10} {:>10} {:>10} {:>9} {:>8} {:>8} {:>8}",
         "optimizer", "lr", "converged", "diverged", "running", "mean", "median", "p90", "max"
     );
+    let any_flat = report.optimizers.iter().any(|o| o.flat > 0);
     for o in &report.optimizers {
         let st = o
             .steps
@@ -815,22 +860,40 @@ pub fn format_table(report: &CompareReport) -> String {
         );
     }
     let _ = writeln!(s, "(steps: to converge, over converged runs)");
+    if any_flat {
+        for o in report.optimizers.iter().filter(|o| o.flat > 0) {
+            let _ = writeln!(
+                s,
+                "{}: {} runs ({}) stopped where f is flat to rounding (an underflowed plateau: ∇f = 0 \
+                 but no critical point); they count as flat, not converged",
+                o.optimizer,
+                o.flat,
+                pct(o.fraction_flat)
+            );
+        }
+    }
     for o in &report.optimizers {
-        let _ = writeln!(s, "\n{} destinations:", o.optimizer);
+        let _ = writeln!(
+            s,
+            "\n{} destinations (the {LOWEST_FIRST} lowest first, then by count):",
+            o.optimizer
+        );
         if o.destinations.is_empty() {
             let _ = writeln!(s, "  (none: no run converged)");
             continue;
         }
         let _ = writeln!(
             s,
-            "  {:>3} {:<10} {:>12} {:>12} {:>13} {:>9} {:>7} {:>10}",
-            "id", "kind", "x", "y", "f", "count", "share", "mean steps"
+            "  {:>3} {:<10} {:>12} {:>12} {:>13} {:>9} {:>7} {:>10} {:>7}",
+            "id", "kind", "x", "y", "f", "count", "share", "mean steps", "domain"
         );
         const SHOW: usize = 20;
-        for d in o.destinations.iter().take(SHOW) {
+        let order = display_order(&o.destinations);
+        for &i in order.iter().take(SHOW) {
+            let d = &o.destinations[i];
             let _ = writeln!(
                 s,
-                "  {:>3} {:<10} {:>12.6} {:>12.6} {:>13.6e} {:>9} {:>7} {:>10.1}",
+                "  {:>3} {:<10} {:>12.6} {:>12.6} {:>13.6e} {:>9} {:>7} {:>10.1} {:>7}",
                 d.id,
                 d.kind.as_str(),
                 d.x,
@@ -838,11 +901,16 @@ pub fn format_table(report: &CompareReport) -> String {
                 d.value,
                 d.count,
                 pct(d.fraction),
-                d.mean_steps
+                d.mean_steps,
+                if d.outside_domain {
+                    "outside"
+                } else {
+                    "inside"
+                }
             );
         }
         if o.destinations.len() > SHOW {
-            let rest: u64 = o.destinations[SHOW..].iter().map(|d| d.count).sum();
+            let rest: u64 = order[SHOW..].iter().map(|&i| o.destinations[i].count).sum();
             let _ = writeln!(
                 s,
                 "  … {} more destinations with {} runs ({})",
@@ -853,6 +921,22 @@ pub fn format_table(report: &CompareReport) -> String {
         }
     }
     s
+}
+
+/// Destinations shown first in the table: the lowest ones.
+pub const LOWEST_FIRST: usize = 3;
+
+/// The table's order of `dests` (sorted by count): the [`LOWEST_FIRST`] lowest
+/// values first (so the lowest minima are never behind "… more"), then the rest by count.
+pub fn display_order(dests: &[Destination]) -> Vec<usize> {
+    let mut by_value: Vec<usize> = (0..dests.len())
+        .filter(|&i| dests[i].value.is_finite())
+        .collect();
+    by_value.sort_by(|&a, &b| dests[a].value.total_cmp(&dests[b].value));
+    let mut order: Vec<usize> = by_value.into_iter().take(LOWEST_FIRST).collect();
+    let rest: Vec<usize> = (0..dests.len()).filter(|i| !order.contains(i)).collect();
+    order.extend(rest);
+    order
 }
 
 /// A number without trailing zeros.

@@ -149,6 +149,14 @@ pub fn run(a: CompareArgs) -> Result<()> {
             &mut progress,
         )?;
         bar.finish_and_clear();
+        let reruns: u64 = rep.optimizers.iter().map(|o| o.f64_reruns).sum();
+        if reruns > 0 {
+            let total = (rep.starts * rep.optimizers.len()) as u64;
+            eprintln!(
+                "{}",
+                gradfield::analysis::postrun::rerun_warning(reruns, total)
+            );
+        }
         rep
     };
     if let Some(p) = &a.json {

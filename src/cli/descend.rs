@@ -4,6 +4,7 @@
 use super::{emit, num, resolve, OptimizerArgs};
 use anyhow::Result;
 use clap::Args;
+use gradfield::analysis::postrun;
 use gradfield::domain::parse_point;
 use gradfield::gpu::particles::trail_of;
 use gradfield::gpu::{Context, EngineConfig, ParticleEngine};
@@ -97,6 +98,15 @@ pub fn run(a: DescendArgs) -> Result<()> {
         }
     }
     let stop = Stop::for_domain(&domain, a.tol, a.steps);
+    // A run that stops on an underflowed plateau is `flat`, not converged.
+    let scale = gradfield::analysis::Scale::of(&r.func, &domain);
+    let status_of = |st: optim::Status, end: [f64; 2]| {
+        if postrun::is_flat_stop(&r.func, &scale, st, end) {
+            optim::Status::Flat.as_str()
+        } else {
+            st.as_str()
+        }
+    };
     let text = if a.cpu {
         let trajs: Vec<Trajectory<f64>> = starts
             .iter()
@@ -106,7 +116,7 @@ pub fn run(a: DescendArgs) -> Result<()> {
                     start: s,
                     values: pts.iter().map(|p| r.func.value(p[0], p[1])).collect(),
                     points: pts,
-                    status: st.status.as_str(),
+                    status: status_of(st.status, st.pos),
                     steps: st.steps,
                 }
             })
@@ -138,10 +148,26 @@ pub fn run(a: DescendArgs) -> Result<()> {
         let trails = engine.read_trails(&ctx)?;
         let tape = r.func.tape_value();
         let mut regs = Vec::new();
+        let mut reruns = 0;
         let trajs: Vec<Trajectory<f32>> = state
             .iter()
             .enumerate()
             .map(|(i, p)| {
+                if postrun::needs_f64(&r.func, &stop, p.status(), p.pos) {
+                    // f32 overflowed where f64 is finite: the f64 run is the answer.
+                    reruns += 1;
+                    let (st, pts) = optim::trajectory(&r.func, &opt, &stop, starts[i]);
+                    return Trajectory {
+                        start: starts[i],
+                        values: pts
+                            .iter()
+                            .map(|q| r.func.value(q[0], q[1]) as f32)
+                            .collect(),
+                        points: pts.iter().map(|q| [q[0] as f32, q[1] as f32]).collect(),
+                        status: status_of(st.status, st.pos),
+                        steps: st.steps,
+                    };
+                }
                 let pts = trail_of(&trails, p, i, a.steps + 1, 1);
                 let values = pts
                     .iter()
@@ -155,11 +181,14 @@ pub fn run(a: DescendArgs) -> Result<()> {
                     start: starts[i],
                     points: pts,
                     values,
-                    status: p.status().as_str(),
+                    status: status_of(p.status(), [p.pos[0] as f64, p.pos[1] as f64]),
                     steps: p.steps,
                 }
             })
             .collect();
+        if reruns > 0 {
+            eprintln!("{}", postrun::rerun_warning(reruns, starts.len() as u64));
+        }
         render(
             &a,
             r.formula(),

@@ -3,9 +3,10 @@
 use super::{emit, num, resolve};
 use anyhow::Result;
 use clap::Args;
-use gradfield::analysis::{self, Kind};
+use gradfield::analysis::{self, Kind, Scale};
 use gradfield::domain::parse_point;
 use gradfield::expr::Which;
+use gradfield::Domain;
 use gradfield::Error;
 use serde::Serialize;
 use std::fmt::Write;
@@ -21,6 +22,10 @@ pub struct EvalArgs {
     /// A direction DX,DY for the directional derivative (normalised first).
     #[arg(long, allow_hyphen_values = true)]
     pub direction: Option<String>,
+    /// The domain XMIN,XMAX,YMIN,YMAX whose scale `kind` is judged in (default:
+    /// the catalogue's, else -5,5,-5,5, widened to hold the point).
+    #[arg(long, allow_hyphen_values = true)]
+    pub domain: Option<String>,
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -43,12 +48,9 @@ struct EvalJson {
     #[serde(skip_serializing_if = "Option::is_none")]
     angle_degrees: Option<f64>,
     kind: Kind,
-}
-
-/// |∇f| below this counts as zero for `kind`: relative to the value's size, so
-/// that a minimum given to 15 digits (|∇f| ~ 1e-13) classifies as a minimum.
-pub fn grad_zero_tol(value: f64) -> f64 {
-    1e-8 * (1.0 + if value.is_finite() { value.abs() } else { 0.0 })
+    /// Why `kind` is `undefined` (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    undefined: Option<&'static str>,
 }
 
 pub fn run(a: EvalArgs) -> Result<()> {
@@ -71,7 +73,21 @@ pub fn run(a: EvalArgs) -> Result<()> {
     let d = r.func.derivs(x, y);
     let g = d.grad;
     let gn = g[0].hypot(g[1]);
-    let kind = analysis::classify(g, d.hess, grad_zero_tol(d.value));
+    // The function's scales over its domain (the catalogue's, else [-5, 5]²),
+    // widened to hold the point: the classifier judges in those units.
+    let mut domain = match &a.domain {
+        Some(d) => Domain::parse(d)?,
+        None => r.domain(Domain::new(-5.0, 5.0, -5.0, 5.0)),
+    };
+    if a.domain.is_none() {
+        domain.xmin = domain.xmin.min(x);
+        domain.xmax = domain.xmax.max(x);
+        domain.ymin = domain.ymin.min(y);
+        domain.ymax = domain.ymax.max(y);
+    }
+    let scale = Scale::of(&r.func, &domain);
+    let verdict = analysis::judge(&d, &scale);
+    let kind = verdict.kind;
     let ascent = (gn > 0.0 && gn.is_finite()).then(|| [g[0] / gn, g[1] / gn]);
     let dd = dir.map(|u| g[0] * u[0] + g[1] * u[1]);
     let angle = match (dir, ascent) {
@@ -99,6 +115,7 @@ pub fn run(a: EvalArgs) -> Result<()> {
             directional_derivative: dd,
             angle_degrees: angle,
             kind,
+            undefined: verdict.undefined,
         };
         return emit(&(serde_json::to_string_pretty(&j)? + "\n"));
     }
@@ -129,11 +146,14 @@ pub fn run(a: EvalArgs) -> Result<()> {
                 num(u[1])
             );
         }
-        None => {
+        None if gn == 0.0 => {
             let _ = writeln!(
                 s,
                 "  steepest ascent: none (∇f = 0, every direction is level to first order)"
             );
+        }
+        None => {
+            let _ = writeln!(s, "  steepest ascent: undefined (∇f is not finite here)");
         }
     }
     let _ = writeln!(
@@ -146,13 +166,7 @@ pub fn run(a: EvalArgs) -> Result<()> {
         num(eig[0]),
         num(eig[1])
     );
-    let why = match kind {
-        Kind::Regular => "∇f ≠ 0: not a critical point",
-        Kind::Minimum => "∇f = 0, both eigenvalues > 0",
-        Kind::Maximum => "∇f = 0, both eigenvalues < 0",
-        Kind::Saddle => "∇f = 0, eigenvalues of both signs",
-        Kind::Degenerate => "∇f = 0, an eigenvalue is 0: the second-order test is silent",
-    };
+    let why = verdict.why(&scale);
     let _ = writeln!(s, "  kind         = {kind} ({why})");
     if let (Some(u), Some(dd)) = (dir, dd) {
         let _ = writeln!(

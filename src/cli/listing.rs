@@ -3,7 +3,7 @@
 use super::{emit, num, resolve};
 use anyhow::Result;
 use clap::Args;
-use gradfield::analysis::critical::{find_critical, CriticalOptions};
+use gradfield::analysis::critical::{analyze, Continuum, CriticalOptions, Extremum};
 use gradfield::analysis::Kind;
 use gradfield::catalog;
 use gradfield::gpu::Context;
@@ -83,6 +83,12 @@ struct CriticalJson {
     function: String,
     domain: [f64; 4],
     critical_points: Vec<PointJson>,
+    /// Curves of non-isolated critical points (a sample of each is in `critical_points`).
+    continua: Vec<Continuum>,
+    /// Share of the domain where f is flat to rounding (underflowed); nothing is listed there.
+    flat_fraction: f64,
+    /// The domain's lowest and highest points, edges included.
+    extrema: Vec<Extremum>,
 }
 
 #[derive(Serialize)]
@@ -92,6 +98,8 @@ struct PointJson {
     value: f64,
     kind: Kind,
     eigenvalues: [f64; 2],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    continuum: Option<usize>,
 }
 
 pub fn critical(a: CriticalArgs) -> Result<()> {
@@ -111,7 +119,8 @@ pub fn critical(a: CriticalArgs) -> Result<()> {
         seeds: a.seeds,
         ..CriticalOptions::default()
     };
-    let pts = find_critical(&r.func, &domain, &opts);
+    let rep = analyze(&r.func, &domain, &opts);
+    let pts = &rep.points;
     if a.json {
         let j = CriticalJson {
             function: r.formula().to_string(),
@@ -124,25 +133,45 @@ pub fn critical(a: CriticalArgs) -> Result<()> {
                     value: p.value,
                     kind: p.kind,
                     eigenvalues: p.eigenvalues,
+                    continuum: p.continuum,
                 })
                 .collect(),
+            continua: rep.continua.clone(),
+            flat_fraction: rep.flat_fraction,
+            extrema: rep.extrema.clone(),
         };
         return emit(&(serde_json::to_string_pretty(&j)? + "\n"));
     }
     let mut s = String::new();
-    let _ = writeln!(
+    let isolated = pts.iter().filter(|p| p.continuum.is_none()).count();
+    let _ = write!(
         s,
-        "f(x, y) = {}    domain {domain}: {} critical point{}",
+        "f(x, y) = {}    domain {domain}: {isolated} critical point{}",
         r.formula(),
-        pts.len(),
-        if pts.len() == 1 { "" } else { "s" }
+        if isolated == 1 { "" } else { "s" }
     );
+    if !rep.continua.is_empty() {
+        let _ = write!(
+            s,
+            " and {} continu{} of critical points",
+            rep.continua.len(),
+            if rep.continua.len() == 1 { "um" } else { "a" }
+        );
+    }
+    let _ = writeln!(s);
+    if rep.flat_fraction > 0.0 {
+        let _ = writeln!(
+            s,
+            "flat: f is constant to rounding (∇f and the Hessian vanish, e.g. an underflowed exp) on {:.1}% of the domain; no critical points are listed there",
+            100.0 * rep.flat_fraction
+        );
+    }
     let _ = writeln!(
         s,
         "{:<11} {:>13} {:>13} {:>14} {:>13} {:>13}",
         "kind", "x", "y", "f", "λ1", "λ2"
     );
-    for p in &pts {
+    for p in pts.iter().filter(|p| p.continuum.is_none()) {
         let _ = writeln!(
             s,
             "{:<11} {:>13} {:>13} {:>14} {:>13} {:>13}",
@@ -152,6 +181,52 @@ pub fn critical(a: CriticalArgs) -> Result<()> {
             num(p.value),
             num(p.eigenvalues[0]),
             num(p.eigenvalues[1])
+        );
+    }
+    for c in &rep.continua {
+        let what = match c.across {
+            Kind::Minimum => "a valley of minima",
+            Kind::Maximum => "a ridge of maxima",
+            _ => "degenerate both ways",
+        };
+        let sample: Vec<String> = c
+            .sample
+            .iter()
+            .map(|p| format!("({}, {})", num(p[0]), num(p[1])))
+            .collect();
+        let _ = writeln!(
+            s,
+            "continuum {}: f = {}, {what}, {} points found in x ∈ [{}, {}], y ∈ [{}, {}]; e.g. {}",
+            c.id,
+            num(c.value),
+            c.found,
+            num(c.bounds[0]),
+            num(c.bounds[1]),
+            num(c.bounds[2]),
+            num(c.bounds[3]),
+            sample.join(", ")
+        );
+    }
+    for e in &rep.extrema {
+        let at = pts.iter().find(|p| {
+            (p.x - e.x).hypot(p.y - e.y) <= 1e-6 * domain.extent() && p.continuum.is_none()
+        });
+        let note = match (at, e.on_boundary) {
+            (Some(p), _) => format!("the {} listed above", p.kind),
+            (None, true) => "on the boundary, where ∇f need not vanish".to_string(),
+            (None, false) => "not a listed critical point".to_string(),
+        };
+        let _ = writeln!(
+            s,
+            "{} of the domain: f({}, {}) = {}    {note}",
+            if e.kind == "min" {
+                "lowest point"
+            } else {
+                "highest point"
+            },
+            num(e.x),
+            num(e.y),
+            num(e.value)
         );
     }
     emit(&s)

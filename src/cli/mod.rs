@@ -112,10 +112,25 @@ pub fn resolve(text: &str) -> Result<Resolved, Error> {
             entry: Some(entry),
         });
     }
-    Ok(Resolved {
-        func: Function::parse(text)?,
-        entry: None,
-    })
+    match Function::parse(text) {
+        Ok(func) => Ok(Resolved { func, entry: None }),
+        Err(e) => {
+            // A lone misspelled word is most likely a built-in name.
+            let word = text.trim();
+            let lone = !word.is_empty()
+                && word
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+            match catalog::suggest(word).filter(|_| lone) {
+                Some(s) => Err(Error::input(format!(
+                    "unknown function '{word}': not a built-in name (did you mean '{s}'?) \
+                     nor an expression in x and y ({})",
+                    e.message
+                ))),
+                None => Err(e.into()),
+            }
+        }
+    }
 }
 
 /// Optimizer hyper-parameters shared by every command that runs particles.

@@ -4,8 +4,9 @@
 //! linear in the size of the DAG and there is no recursion (a deep input cannot
 //! overflow the stack). The simplifying constructors of [`Graph`] keep the result
 //! small; where a rule can reuse the node itself (d exp u = exp u · du,
-//! d(a/b) = (da − (a/b)·db)/b, d tanh u = (1 − tanh² u)·du) it does, so the
-//! generated code shares the subexpression with f.
+//! d(a/b) = (da − (a/b)·db)/b) it does, so the generated code shares the
+//! subexpression with f. Rules are written not to cancel: d tanh u = du/cosh² u
+//! (not 1 − tanh² u), d ln(cosh u) = tanh u · du, d asin u = du/√((1 − u)(1 + u)).
 
 use super::graph::{Func1, Func2, Graph, Node, NodeId};
 use std::collections::HashMap;
@@ -64,6 +65,15 @@ pub fn derivative(g: &mut Graph, root: NodeId, var: Var) -> NodeId {
                     g.mul(id, s)
                 }
             }
+            Node::F1(Func1::Ln, a) if matches!(g.node(a), Node::F1(Func1::Cosh, _)) => {
+                // d ln(cosh u) = tanh(u)·du, not sinh(u)/cosh(u)·du: the quotient's
+                // own derivative, 1 − sinh²/cosh², cancels to nothing for large u.
+                let Node::F1(_, u) = g.node(a) else {
+                    unreachable!()
+                };
+                let t = g.f1(Func1::Tanh, u);
+                g.mul(t, d[&u])
+            }
             Node::F1(f, a) => {
                 let da = d[&a];
                 let outer = match f {
@@ -78,9 +88,11 @@ pub fn derivative(g: &mut Graph, root: NodeId, var: Var) -> NodeId {
                         g.add(one, t2)
                     }
                     Func1::Asin | Func1::Acos => {
-                        let a2 = g.powi(a, 2);
+                        // √((1 − u)(1 + u)), not √(1 − u²): exact near u = ±1.
                         let one = g.constant(1.0);
-                        let r = g.sub(one, a2);
+                        let m = g.sub(one, a);
+                        let p = g.add(one, a);
+                        let r = g.mul(m, p);
                         let s = g.f1(Func1::Sqrt, r);
                         let inv = g.div(one, s);
                         if f == Func1::Acos {
@@ -98,9 +110,12 @@ pub fn derivative(g: &mut Graph, root: NodeId, var: Var) -> NodeId {
                     Func1::Sinh => g.f1(Func1::Cosh, a),
                     Func1::Cosh => g.f1(Func1::Sinh, a),
                     Func1::Tanh => {
-                        let t2 = g.powi(id, 2);
+                        // 1/cosh²(u), not 1 − tanh²(u), which cancels for |u| ≳ 10
+                        // (ln(cosh x)'' at x = 30 would be 0 instead of 3.5e-26).
+                        let c = g.f1(Func1::Cosh, a);
+                        let c2 = g.powi(c, 2);
                         let one = g.constant(1.0);
-                        g.sub(one, t2)
+                        g.div(one, c2)
                     }
                     Func1::Exp => id,
                     Func1::Ln | Func1::Log10 | Func1::Log2 => {
