@@ -127,7 +127,7 @@ fn fs(@builtin(position) frag: vec4<f32>) -> @location(0) vec4<f32> {
             rgb = blend(rgb, status_colour(p.status), ha);
         }
     }
-    let dv = dot_px[idx];
+    let dv = dot_px[idx] & ID_MASK;
     if (dv != 0u && dv <= cu.count) {
         let id = dv - 1u;
         let c = slot(panel, id, cu.trail_len + 1u);

@@ -13,7 +13,8 @@
 //!   `from_sample` = 0) when the view moves, so trails stay right under pan,
 //!   zoom and orbit;
 //! - `head_px`, `dot_px`: cleared every frame; the segment from the newest
-//!   sample to the current position, and the particle's disc.
+//!   sample to the current position, and the particle's disc (packed as
+//!   (coverage × 255) << 21 | (particle + 1): the most covering disc wins).
 //! Rust twin of `Layer`: `render::layers::LayerUniform`.
 
 struct Layer {
@@ -184,10 +185,14 @@ fn splat(@builtin(global_invocation_id) gid: vec3<u32>) {
         for (var dx = -reach; dx <= reach; dx = dx + 1) {
             let px = centre + vec2<i32>(dx, dy);
             let q = vec2<f32>(px) + vec2<f32>(0.5);
-            if (length(q - c.xy) >= r + 0.5 || !visible(px, c.z)) {
+            let d = length(q - c.xy);
+            if (d >= r + 0.5 || !visible(px, c.z)) {
                 continue;
             }
-            atomicMax(&dot_px[pixel_index(px)], tag);
+            // The disc covering the pixel most wins (ties: the later
+            // particle, drawn on top as instance order draws it).
+            let cover = u32(clamp(r + 0.5 - d, 0.0, 1.0) * 255.0);
+            atomicMax(&dot_px[pixel_index(px)], (cover << 21u) | tag);
         }
     }
 }

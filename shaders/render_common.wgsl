@@ -31,12 +31,8 @@ struct View {
     levels: array<vec4<f32>, 16>,
 }
 
-// Read-only storage, not uniform buffers: lavapipe (Mesa 22.3) inlines
-// uniform values that steer control flow into a new shader variant each
-// time a bind group is set and never frees the old one, which grew memory
-// by 0.3-0.9 MB per frame (issue 21). Storage reads are not inlined.
-@group(0) @binding(0) var<storage, read> view: View;
-@group(0) @binding(1) var<storage, read> cmap: array<vec4<f32>, 256>;
+@group(0) @binding(0) var<uniform> view: View;
+@group(0) @binding(1) var<uniform> cmap: array<vec4<f32>, 256>;
 
 fn is_finite(x: f32) -> bool {
     return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;

@@ -78,6 +78,27 @@ pub struct LayerPipelines {
     format: wgpu::TextureFormat,
 }
 
+/// The splat shader for `func`: the generated f, the render prelude with the
+/// view and colormap as read-only storage, not uniforms (lavapipe, Mesa 22.3,
+/// inlines uniform values that steer a compute shader's control flow into a
+/// new shader variant each frame and never frees the old one: ~0.9 MB per
+/// frame for this shader, issue 21; the same grew the vertex path's particle
+/// passes by 0.3 MB per frame), the particle state and the splat.
+pub fn splat_source(func: &Function) -> String {
+    let common = super::COMMON_SHADER
+        .replace("var<uniform> view: View;", "var<storage, read> view: View;")
+        .replace(
+            "var<uniform> cmap: array<vec4<f32>, 256>;",
+            "var<storage, read> cmap: array<vec4<f32>, 256>;",
+        );
+    crate::gpu::compose(&[
+        &func.wgsl(),
+        &common,
+        super::particles::PARTICLE_STATE,
+        SPLAT_SHADER,
+    ])
+}
+
 /// Whether the layered path can draw `engine`'s particles in `panels` panels.
 pub fn supports(ctx: &Context, engine: &ParticleEngine, panels: usize) -> bool {
     let cfg = engine.config();
@@ -138,13 +159,7 @@ impl LayerPipelines {
                     storage(9, cs, true),
                 ],
             });
-        let f = func.wgsl();
-        let src = crate::gpu::compose(&[
-            &f,
-            super::COMMON_SHADER,
-            super::particles::PARTICLE_STATE,
-            SPLAT_SHADER,
-        ]);
+        let src = splat_source(func);
         let m = ctx.shader("layers::splat", &src)?;
         let pl = ctx
             .device

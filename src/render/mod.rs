@@ -86,9 +86,7 @@ impl Shared {
             binding,
             visibility: wgpu::ShaderStages::VERTEX_FRAGMENT,
             ty: wgpu::BindingType::Buffer {
-                // See render_common.wgsl: storage, so lavapipe does not
-                // inline (and leak) a shader variant per bind.
-                ty: wgpu::BufferBindingType::Storage { read_only: true },
+                ty: wgpu::BufferBindingType::Uniform,
                 has_dynamic_offset: false,
                 min_binding_size: wgpu::BufferSize::new(min_size),
             },
@@ -109,7 +107,9 @@ impl Shared {
             .create_buffer_init(&wgpu::util::BufferInitDescriptor {
                 label: Some("render::colormap"),
                 contents: bytemuck::cast_slice(&table),
-                usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+                usage: wgpu::BufferUsages::UNIFORM
+                    | wgpu::BufferUsages::STORAGE
+                    | wgpu::BufferUsages::COPY_DST,
             });
         Shared { layout, cmap }
     }
@@ -265,7 +265,10 @@ impl Renderer {
                 let uniform = ctx.device.create_buffer(&wgpu::BufferDescriptor {
                     label: Some(&format!("render::view[{i}]")),
                     size: std::mem::size_of::<ViewUniform>() as u64,
-                    usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+                    // Also storage: the layered frame's splat reads it so (see layers.rs).
+                    usage: wgpu::BufferUsages::UNIFORM
+                        | wgpu::BufferUsages::STORAGE
+                        | wgpu::BufferUsages::COPY_DST,
                     mapped_at_creation: false,
                 });
                 let bind = ctx.device.create_bind_group(&wgpu::BindGroupDescriptor {
@@ -775,10 +778,7 @@ pub fn shader_sources(func: &Function) -> Vec<(&'static str, String)> {
                 particles::TRAILS_SHADER,
             ]),
         ),
-        (
-            "layer_splat",
-            crate::gpu::compose(&[&f, c, particles::PARTICLE_STATE, layers::SPLAT_SHADER]),
-        ),
+        ("layer_splat", layers::splat_source(func)),
         (
             "layer_composite",
             crate::gpu::compose(&[particles::PARTICLE_STATE, layers::COMPOSITE_SHADER]),
