@@ -4,6 +4,7 @@
 //! source. (No GPU needed.)
 
 use gradfield::gpu::{field, particles};
+use gradfield::render::layers::{CompositeUniform, LayerUniform};
 use gradfield::render::{particles::ChunkUniform, surface::MeshUniform, ViewUniform};
 use gradfield::Function;
 use std::mem::{offset_of, size_of};
@@ -86,9 +87,26 @@ fn render_uniforms_match_the_render_shaders() {
     };
     let view = rust_layout!(ViewUniform; view_proj, panel, plot, domain, world, range, contour, contour_mode,
         eye, nonfinite, background, arrows, misc, levels);
-    for (name, _) in &sources {
-        check(&find(name), "View", view.clone());
+    for (name, src) in &sources {
+        // The composite takes no view: it is expression- and panel-independent.
+        if src.contains("struct View") {
+            check(&find(name), "View", view.clone());
+        } else {
+            assert_eq!(*name, "layer_composite", "{name} has no View");
+        }
     }
+    check(
+        &find("layer_splat"),
+        "Layer",
+        rust_layout!(LayerUniform; clip, origin, size, count, trail_len, trail_stride, panel,
+            from_sample, epoch, depth_test, radius, depth_row, _pad0, _pad1, _pad2),
+    );
+    check(
+        &find("layer_composite"),
+        "Comp",
+        rust_layout!(CompositeUniform; clip, size, panels, count, trail_len, trail_stride,
+            epoch, radius),
+    );
     let particles = find("render_particles");
     check(
         &particles,

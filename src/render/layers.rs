@@ -50,7 +50,9 @@ pub struct LayerUniform {
     pub depth_test: u32,
     pub radius: f32,
     pub depth_row: u32,
-    pub _pad: [u32; 3],
+    pub _pad0: u32,
+    pub _pad1: u32,
+    pub _pad2: u32,
 }
 const _: () = assert!(std::mem::size_of::<LayerUniform>() == 80);
 
@@ -576,7 +578,9 @@ impl Frame {
                     depth_test: (p.kind == PanelKind::ThreeD) as u32,
                     radius,
                     depth_row: self.depth_row,
-                    _pad: [0; 3],
+                    _pad0: 0,
+                    _pad1: 0,
+                    _pad2: 0,
                 };
                 ctx.queue
                     .write_buffer(&self.layer_uniforms[i], 0, bytemuck::bytes_of(&u));
