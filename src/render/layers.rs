@@ -283,7 +283,8 @@ pub struct Frame {
     trail: TrailState,
 }
 
-fn target_texture(
+/// A width × height 2D texture of `format` (one mip, one sample).
+pub(crate) fn target_texture(
     ctx: &Context,
     label: &str,
     format: wgpu::TextureFormat,

@@ -518,20 +518,13 @@ impl Renderer {
                 return v.clone();
             }
         }
-        let tex = ctx.device.create_texture(&wgpu::TextureDescriptor {
-            label: Some("render::depth"),
-            size: wgpu::Extent3d {
-                width,
-                height,
-                depth_or_array_layers: 1,
-            },
-            mip_level_count: 1,
-            sample_count: 1,
-            dimension: wgpu::TextureDimension::D2,
-            format: DEPTH_FORMAT,
-            usage: wgpu::TextureUsages::RENDER_ATTACHMENT,
-            view_formats: &[],
-        });
+        let tex = layers::target_texture(
+            ctx,
+            "render::depth",
+            DEPTH_FORMAT,
+            [width, height],
+            wgpu::TextureUsages::RENDER_ATTACHMENT,
+        );
         let v = tex.create_view(&Default::default());
         *d = Some((width, height, v.clone()));
         v
@@ -706,20 +699,13 @@ impl Renderer {
 
     /// The GPU frame only (no axes or text), width × height.
     pub fn render_raw(&self, ctx: &Context, width: u32, height: u32) -> Result<Image> {
-        let tex = ctx.device.create_texture(&wgpu::TextureDescriptor {
-            label: Some("render::target"),
-            size: wgpu::Extent3d {
-                width,
-                height,
-                depth_or_array_layers: 1,
-            },
-            mip_level_count: 1,
-            sample_count: 1,
-            dimension: wgpu::TextureDimension::D2,
-            format: self.format,
-            usage: wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
-            view_formats: &[],
-        });
+        let tex = layers::target_texture(
+            ctx,
+            "render::target",
+            self.format,
+            [width, height],
+            wgpu::TextureUsages::RENDER_ATTACHMENT | wgpu::TextureUsages::COPY_SRC,
+        );
         let view = tex.create_view(&Default::default());
         let mut enc = ctx
             .device
