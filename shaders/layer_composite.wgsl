@@ -44,9 +44,9 @@ fn slot(panel: u32, ii: u32, s: u32) -> vec4<f32> {
 
 /// Alpha of trail segment j (ring samples j - 1 → j; j == newest + 1 is the
 /// head, newest sample → current position) of particle ii at pixel centre q:
-/// coverage × the fade of render_trails.wgsl, 0.2 at the oldest point to
-/// 0.95 at the current position, interpolated along the segment.
-fn segment_alpha(panel: u32, ii: u32, j: u32, oldest: u32, newest: u32, q: vec2<f32>) -> f32 {
+/// (coverage × the fade of render_trails.wgsl, 0.2 at the oldest point to
+/// 0.95 at the current position, interpolated along the segment; coverage).
+fn segment_alpha(panel: u32, ii: u32, j: u32, oldest: u32, newest: u32, q: vec2<f32>) -> vec2<f32> {
     let len = cu.trail_len;
     let a = slot(panel, ii, (j - 1u) % len);
     var b: vec4<f32>;
@@ -56,7 +56,7 @@ fn segment_alpha(panel: u32, ii: u32, j: u32, oldest: u32, newest: u32, q: vec2<
         b = slot(panel, ii, j % len);
     }
     if (a.w < 0.5 || b.w < 0.5) {
-        return 0.0;
+        return vec2<f32>(0.0);
     }
     let d = b.xy - a.xy;
     let l2 = dot(d, d);
@@ -65,7 +65,7 @@ fn segment_alpha(panel: u32, ii: u32, j: u32, oldest: u32, newest: u32, q: vec2<
     let cover = clamp(TRAIL_REACH - dist, 0.0, 1.0);
     let n = f32(newest + 1u - oldest);
     let k = f32(j - 1u - oldest) + t;
-    return cover * (0.2 + 0.75 * k / n);
+    return vec2<f32>(cover * (0.2 + 0.75 * k / n), cover);
 }
 
 fn blend(dst: vec3<f32>, src: vec3<f32>, a: f32) -> vec3<f32> {
@@ -97,34 +97,42 @@ fn fs(@builtin(position) frag: vec4<f32>) -> @location(0) vec4<f32> {
         var ta = 0.0;
         if (tv != 0u && (tv & ID_MASK) <= cu.count) {
             tid = (tv & ID_MASK) - 1u;
-            let p = particles[tid];
-            let newest = p.steps / cu.trail_stride;
+            // Only the fields needed (a whole Particle is ten loads).
+            let newest = particles[tid].steps / cu.trail_stride;
             let oldest = newest + 1u - min(newest + 1u, cu.trail_len);
             // The splat's recency names the segment unless it was clamped or
             // the ring has moved on; then look at every segment in the ring.
             let guess = (tv >> 21u) + cu.epoch;
             if (guess >= oldest + 1u && guess <= newest) {
-                for (var j = max(guess, oldest + 2u) - 1u; j <= min(guess + 1u, newest); j = j + 1u) {
-                    ta = max(ta, segment_alpha(panel, tid, j, oldest, newest, q));
+                let named = segment_alpha(panel, tid, guess, oldest, newest, q);
+                ta = named.x;
+                // Inside the line the named segment decides; at its edge a
+                // neighbour may cover more (a round join).
+                if (named.y < 1.0) {
+                    if (guess > oldest + 1u) {
+                        ta = max(ta, segment_alpha(panel, tid, guess - 1u, oldest, newest, q).x);
+                    }
+                    if (guess < newest) {
+                        ta = max(ta, segment_alpha(panel, tid, guess + 1u, oldest, newest, q).x);
+                    }
                 }
             } else {
                 for (var j = oldest + 1u; j <= newest; j = j + 1u) {
-                    ta = max(ta, segment_alpha(panel, tid, j, oldest, newest, q));
+                    ta = max(ta, segment_alpha(panel, tid, j, oldest, newest, q).x);
                 }
             }
             if (hv == tid + 1u) {
                 // The same particle's head: one line, not two blended.
-                ta = max(ta, segment_alpha(panel, tid, newest + 1u, oldest, newest, q));
+                ta = max(ta, segment_alpha(panel, tid, newest + 1u, oldest, newest, q).x);
             }
-            rgb = blend(rgb, status_colour(p.status), ta);
+            rgb = blend(rgb, status_colour(particles[tid].status), ta);
         }
         if (hv != 0u && hv != tid + 1u && hv <= cu.count) {
             let hid = hv - 1u;
-            let p = particles[hid];
-            let newest = p.steps / cu.trail_stride;
+            let newest = particles[hid].steps / cu.trail_stride;
             let oldest = newest + 1u - min(newest + 1u, cu.trail_len);
-            let ha = segment_alpha(panel, hid, newest + 1u, oldest, newest, q);
-            rgb = blend(rgb, status_colour(p.status), ha);
+            let ha = segment_alpha(panel, hid, newest + 1u, oldest, newest, q).x;
+            rgb = blend(rgb, status_colour(particles[hid].status), ha);
         }
     }
     let dv = dot_px[idx] & ID_MASK;
