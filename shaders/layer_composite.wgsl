@@ -125,6 +125,10 @@ fn fs(@builtin(position) frag: vec4<f32>) -> @location(0) vec4<f32> {
                 // The same particle's head: one line, not two blended.
                 ta = max(ta, segment_alpha(panel, tid, newest + 1u, oldest, newest, q).x);
             }
+            // Where m trails (or folds of one) overlap, blend m layers of
+            // the newest one's alpha, as drawing each of them did.
+            let m = clamp(trail_px[cu.size.x * cu.size.y + idx], 1u, 16u);
+            ta = 1.0 - pow(1.0 - ta, f32(m));
             rgb = blend(rgb, status_colour(particles[tid].status), ta);
         }
         if (hv != 0u && hv != tid + 1u && hv <= cu.count) {

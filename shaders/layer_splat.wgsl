@@ -6,7 +6,9 @@
 //! - `proj`: the screen position (target pixels), clip depth and drawability
 //!   of every trail sample and of the current position, per panel, so the
 //!   composite needs no projection (and no f) of its own;
-//! - `trail_px`: persistent; per pixel the newest trail segment over it,
+//! - `trail_px`: persistent; per pixel the newest trail segment over it
+//!   (and, after width × height entries, how many segments pass through the
+//!   pixel: the composite blends that many, as overlapping trails did),
 //!   packed as (recency << 21) | (particle + 1). Only segments newer than
 //!   `lu.from_sample` are written: a frame costs O(particles), not
 //!   O(particles × trail length). The whole layer is rebuilt (cleared, then
@@ -137,6 +139,10 @@ fn splat_segment(a: vec4<f32>, b: vec4<f32>, value: u32, head: bool) {
                 atomicMax(&head_px[pixel_index(px)], value);
             } else {
                 atomicMax(&trail_px[pixel_index(px)], value);
+            }
+            // Counted once per segment: by the sample nearest along it.
+            if (!head && i == u32(round(clamp(dot(q - a.xy, d) / max(dot(d, d), 1e-12), 0.0, 1.0) * f32(n)))) {
+                atomicAdd(&trail_px[lu.size.x * lu.size.y + pixel_index(px)], 1u);
             }
         }
     }

@@ -360,7 +360,8 @@ impl Frame {
             usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        let trail_px = pixel_buffer(ctx, "layers::trail_px", pixels);
+        // Winners, then per-pixel counts of the segments through each pixel.
+        let trail_px = pixel_buffer(ctx, "layers::trail_px", 2 * pixels);
         let head_px = pixel_buffer(ctx, "layers::head_px", pixels);
         let dot_px = pixel_buffer(ctx, "layers::dot_px", pixels);
         let (count, slots) = engine
