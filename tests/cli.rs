@@ -512,3 +512,16 @@ fn usage_errors_are_one_line_plus_a_hint_and_exit_2() {
     assert_eq!(o.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&o.stdout).contains("--at"));
 }
+
+#[test]
+fn completions_for_bash_zsh_and_fish() {
+    for shell in ["bash", "zsh", "fish"] {
+        let o = gradfield(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}: {}", stderr(&o));
+        let s = String::from_utf8_lossy(&o.stdout);
+        assert!(s.contains("gradfield"), "{shell}");
+        assert!(s.contains("compare") && s.contains("--at"), "{shell}");
+    }
+    let o = gradfield(&["completions", "tcsh"]);
+    assert_eq!(o.status.code(), Some(2));
+}
