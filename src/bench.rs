@@ -20,7 +20,7 @@ pub mod peer;
 use crate::domain::{Domain, Grid};
 use crate::error::{Error, Result};
 use crate::expr::Function;
-use crate::gpu::field::{field_cpu_into, FieldPass};
+use crate::gpu::field::{field_cpu_into, field_relative_errors, FieldPass};
 use crate::gpu::{Context, EngineConfig, Particle, ParticleEngine};
 use crate::optim::{Optimizer, OptimizerKind, Stop};
 use cpu::{run_particles, CpuParticle};
@@ -183,13 +183,6 @@ pub struct BenchReport {
     pub not_available: Vec<Unavailable>,
     /// Whether the numpy peer ran, and if not why.
     pub numpy_peer: peer::PeerStatus,
-}
-
-impl BenchReport {
-    /// True when every case's check passed.
-    pub fn all_passed(&self) -> bool {
-        self.cases.iter().all(|c| c.check.passed)
-    }
 }
 
 /// A case's work: does its own setup, checks, then times.
@@ -552,28 +545,10 @@ fn check_field(gpu: &[[f32; 4]], cpu: &[[f64; 4]]) -> Check {
             ),
         };
     }
-    let mut scale = [0.0f64; 3];
-    for c in cpu {
-        for k in 0..3 {
-            if c[k].is_finite() {
-                scale[k] = scale[k].max(c[k].abs());
-            }
-        }
-    }
-    let mut worst = 0.0f64;
-    for (g, c) in gpu.iter().zip(cpu) {
-        for k in 0..3 {
-            if c[k].is_finite() {
-                let e = (g[k] as f64 - c[k]).abs() / scale[k].max(1e-30);
-                // NaN on the GPU where the reference is finite is an error too.
-                worst = if e.is_nan() {
-                    f64::INFINITY
-                } else {
-                    worst.max(e)
-                };
-            }
-        }
-    }
+    // NaN on the GPU where the reference is finite counts as infinite.
+    let worst = field_relative_errors(gpu, cpu)
+        .into_iter()
+        .fold(0.0f64, f64::max);
     Check {
         max_rel_error: worst,
         bound: FIELD_BOUND,

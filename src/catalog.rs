@@ -56,11 +56,6 @@ impl CatalogEntry {
     pub fn function(&self) -> Function {
         Function::parse(self.formula).expect("catalogue formulas parse (tested)")
     }
-
-    /// Minima first, then the other critical points.
-    pub fn known_points(&self) -> impl Iterator<Item = &'static Known> {
-        self.minima.iter().chain(self.others.iter())
-    }
 }
 
 const fn k(x: f64, y: f64, value: f64, kind: Kind) -> Known {
@@ -83,7 +78,7 @@ static ALL: &[CatalogEntry] = &[
         finite_critical: true,
         smooth: true,
         lr: 0.1,
-        note: "the seed's worked example: the gradient (2x, 6y) is steeper along y",
+        note: "the worked example of \"Gradient as Steepest Ascent Direction\": the gradient (2x, 6y) is steeper along y",
     },
     CatalogEntry {
         name: "paraboloid",

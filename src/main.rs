@@ -8,7 +8,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args = <cli::Cli as clap::Parser>::parse();
+    let args = match <cli::Cli as clap::Parser>::try_parse() {
+        Ok(a) => a,
+        Err(e) => return usage_error(e),
+    };
     // Removed when main returns: nothing may call `process::exit`.
     let _runtime_dir = private_runtime_dir();
     match cli::run(args) {
@@ -18,6 +21,48 @@ fn main() -> ExitCode {
             None => ExitCode::from(report(&e)),
         },
     }
+}
+
+/// A clap error: `--help` and `--version` (and a bare `gradfield`, which
+/// shows the help) print as clap prints them; a usage error is kept to the
+/// one-line `error: ...` form plus a one-line hint, like other input errors,
+/// and exits 2.
+fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = e.print();
+        return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
+    }
+    let text = e.render().to_string();
+    let mut lines = text.lines();
+    // The message, with the indented lines that continue it (the missing
+    // arguments) folded onto it.
+    let mut first = lines
+        .next()
+        .unwrap_or("error: invalid arguments")
+        .trim_end_matches(':')
+        .to_string();
+    let mut rest = lines.skip_while(|l| l.starts_with(' ') && !l.trim().is_empty());
+    let continued: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .take_while(|l| l.starts_with(' ') && !l.trim().is_empty())
+        .map(str::trim)
+        .collect();
+    if !continued.is_empty() {
+        first = format!("{first}: {}", continued.join(", "));
+    }
+    let hint = rest
+        .find(|l| l.contains("--help"))
+        .map(str::trim)
+        .unwrap_or("For more information, try '--help'.");
+    eprintln!("{first}\n{hint}");
+    ExitCode::from(2)
 }
 
 /// Prints the error (with the caret picture for expressions) and picks the exit code.

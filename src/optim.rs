@@ -376,7 +376,7 @@ mod tests {
 
     #[test]
     fn seed_gradient_ascent_on_inverted_paraboloid() {
-        // The seed's example: f = -(x²+y²) + 4, ascent from (1, 1), lr 0.1, 10 steps.
+        // The example of "Why Does the Gradient Point Upwards?": f = -(x²+y²) + 4, ascent from (1, 1), lr 0.1, 10 steps.
         // Each step multiplies both coordinates by 1 - 2·0.1 = 0.8.
         let f = Function::parse("-(x^2 + y^2) + 4").unwrap();
         let opt = Optimizer::new(OptimizerKind::Ascent, 0.1);
@@ -396,7 +396,7 @@ mod tests {
         ];
         assert_eq!(pts.len(), 11);
         for (p, e) in pts.iter().zip(expected) {
-            // The seed's Python computes x + (-2x)·0.1 in the same order: bit-exact.
+            // That text's Python computes x + (-2x)·0.1 in the same order: bit-exact.
             assert_eq!(p[0], e);
             assert_eq!(p[1], e);
         }

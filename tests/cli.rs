@@ -29,8 +29,8 @@ fn f(v: &Value) -> f64 {
 }
 
 #[test]
-fn eval_reproduces_the_seed_bowl_example() {
-    // Seed 000: f = x² + 3y², ∇f(1, 2) = (2, 12).
+fn eval_reproduces_the_steepest_ascent_bowl_example() {
+    // "Gradient as Steepest Ascent Direction": f = x² + 3y², ∇f(1, 2) = (2, 12).
     let v = json(&["eval", "x^2 + 3*y^2", "--at", "1,2", "--json"]);
     assert_eq!(f(&v["value"]), 13.0);
     assert_eq!(v["gradient"][0].as_f64(), Some(2.0));
@@ -47,7 +47,7 @@ fn eval_reproduces_the_seed_bowl_example() {
 
 #[test]
 fn eval_directional_derivative_is_grad_dot_unit_direction() {
-    // Seed 000, exercise 3: f = x² − xy + y² at (1, 1): ∇f = (1, 1); along (1, 0): D = 1.
+    // "Gradient as Steepest Ascent Direction", exercise 3: f = x² − xy + y² at (1, 1): ∇f = (1, 1); along (1, 0): D = 1.
     let v = json(&[
         "eval",
         "x^2 - x*y + y^2",
@@ -89,6 +89,42 @@ fn eval_classifies_critical_points_and_accepts_negative_points() {
     ]);
     assert_eq!(v["kind"], "minimum");
     assert!(f(&v["value"]).abs() < 1e-12);
+    // ∇f here is rounding residue, not a direction: no steepest ascent, in
+    // JSON or in the text.
+    assert!(v["steepest_ascent"].is_null(), "{}", v["steepest_ascent"]);
+    let o = gradfield(&[
+        "eval",
+        "himmelblau",
+        "--at",
+        "-2.805118086952745,3.131312518250573",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(text.contains("steepest ascent: none"), "{text}");
+}
+
+#[test]
+fn steepest_ascent_is_null_exactly_when_kind_is_critical() {
+    for (func, at) in [
+        ("himmelblau", "-2.805118086952745,3.131312518250573"),
+        ("himmelblau", "3,2"),
+        ("himmelblau", "1,1"),
+        ("x^2 - y^2", "0,0"),
+        ("x^2 - y^2", "1e-9,0"),
+        ("rosenbrock", "1,1"),
+        ("rosenbrock", "0.5,0.5"),
+        ("x^2 + 3*y^2", "1,2"),
+    ] {
+        let v = json(&["eval", func, "--at", at, "--json"]);
+        let regular = v["kind"] == "regular";
+        assert_eq!(
+            v["steepest_ascent"].is_null(),
+            !regular,
+            "{func} at {at}: kind {} steepest_ascent {}",
+            v["kind"],
+            v["steepest_ascent"]
+        );
+    }
 }
 
 #[test]
@@ -142,7 +178,7 @@ fn malformed_points_exit_2_with_one_line() {
     }
 }
 
-/// Seed 001's gradient ascent on f = −(x² + y²) + 4 from (1, 1), lr 0.1, 10 steps.
+/// "Why Does the Gradient Point Upwards?" (2024): the gradient ascent on f = −(x² + y²) + 4 from (1, 1), lr 0.1, 10 steps.
 const SEED_ASCENT: [f64; 11] = [
     1.0,
     0.8,
@@ -158,7 +194,7 @@ const SEED_ASCENT: [f64; 11] = [
 ];
 
 #[test]
-fn descend_cpu_reproduces_the_seed_ascent_exactly() {
+fn descend_cpu_reproduces_the_upwards_ascent_exactly() {
     let args = [
         "descend",
         "-(x^2 + y^2) + 4",
@@ -188,7 +224,7 @@ fn descend_cpu_reproduces_the_seed_ascent_exactly() {
 }
 
 #[test]
-fn descend_gpu_matches_the_seed_ascent_in_f32() {
+fn descend_gpu_matches_the_upwards_ascent_in_f32() {
     let args = [
         "descend",
         "-(x^2 + y^2) + 4",
@@ -377,8 +413,8 @@ fn tempdir(name: &str) -> std::path::PathBuf {
 }
 
 #[test]
-fn descend_cpu_reproduces_the_seed_3d_descent_exactly() {
-    // Seed 001, `gradient_descent3d(8, 8, 0.1, 20)` on f = x² + y² with
+fn descend_cpu_reproduces_the_upwards_3d_descent_exactly() {
+    // "Why Does the Gradient Point Upwards?", `gradient_descent3d(8, 8, 0.1, 20)` on f = x² + y² with
     // grad = (2x, 2y) and `x -= learning_rate * grad[0]`: the same float
     // operations, so the same bits.
     let v = json(&[
@@ -406,4 +442,86 @@ fn descend_cpu_reproduces_the_seed_3d_descent_exactly() {
     }
     // The path shrinks by 0.8 a step: 8 · 0.8^20 ≈ 0.0922.
     assert!((f(&pts[20][0]) - 8.0 * 0.8f64.powi(20)).abs() < 1e-12);
+}
+
+#[test]
+fn crf_out_of_range_for_the_codec_exits_2_up_front() {
+    let dir = tempdir("crf");
+    // libx264 takes 0 to 51: 52 is refused for MP4 before ffmpeg starts.
+    for (ext, crf) in [("mp4", "52"), ("mp4", "63"), ("webm", "64")] {
+        let out = dir.join(format!("a.{ext}"));
+        let o = gradfield(&[
+            "record",
+            "himmelblau",
+            "-o",
+            out.to_str().unwrap(),
+            "--crf",
+            crf,
+        ]);
+        assert_eq!(
+            o.status.code(),
+            Some(2),
+            "{ext} --crf {crf}: {}",
+            stderr(&o)
+        );
+        let e = stderr(&o);
+        assert!(e.contains("--crf"), "{e}");
+        assert_eq!(e.lines().count(), 1, "{e}");
+        assert!(!out.exists());
+    }
+}
+
+#[test]
+fn an_unreadable_starts_file_exits_2() {
+    let dir = tempdir("starts");
+    let missing = dir.join("no-such-starts.csv");
+    let o = gradfield(&[
+        "compare",
+        "himmelblau",
+        "--starts",
+        missing.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no-such-starts.csv"), "{}", stderr(&o));
+}
+
+#[test]
+fn usage_errors_are_one_line_plus_a_hint_and_exit_2() {
+    for args in [
+        &["eval", "x", "--bogus"][..],
+        &["no-such-command"][..],
+        &["eval"][..],
+        &["eval", "x", "--at"][..],
+    ] {
+        let o = gradfield(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let e = stderr(&o);
+        let lines: Vec<&str> = e.lines().collect();
+        assert!(lines.len() <= 2, "{args:?}: {e}");
+        assert!(lines[0].starts_with("error: "), "{args:?}: {e}");
+        assert!(!lines[0].ends_with(':'), "{args:?}: {e}");
+        assert!(lines.last().unwrap().contains("--help"), "{args:?}: {e}");
+    }
+    for flag in ["--help", "--version"] {
+        let o = gradfield(&[flag]);
+        assert_eq!(o.status.code(), Some(0), "{flag}");
+        assert!(!o.stdout.is_empty(), "{flag}");
+    }
+    let o = gradfield(&["eval", "--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("--at"));
+}
+
+#[test]
+fn completions_for_bash_zsh_and_fish() {
+    for shell in ["bash", "zsh", "fish"] {
+        let o = gradfield(&["completions", shell]);
+        assert_eq!(o.status.code(), Some(0), "{shell}: {}", stderr(&o));
+        let s = String::from_utf8_lossy(&o.stdout);
+        assert!(s.contains("gradfield"), "{shell}");
+        assert!(s.contains("compare") && s.contains("--at"), "{shell}");
+    }
+    let o = gradfield(&["completions", "tcsh"]);
+    assert_eq!(o.status.code(), Some(2));
 }

@@ -11,7 +11,7 @@
 
 mod common;
 
-use gradfield::gpu::field::{field_cpu_f64, FieldPass};
+use gradfield::gpu::field::{field_cpu_f64, field_relative_errors, FieldPass};
 use gradfield::{Domain, Function, Grid};
 
 fn worst_relative_error(func: &Function, grid: &Grid) -> [f64; 3] {
@@ -20,24 +20,21 @@ fn worst_relative_error(func: &Function, grid: &Grid) -> [f64; 3] {
     let gpu = pass.compute(&ctx, grid).expect("field");
     let cpu = field_cpu_f64(func, grid);
     assert_eq!(gpu.data.len(), cpu.len());
-    let mut scale = [0.0f64; 3];
-    for c in &cpu {
-        for k in 0..3 {
-            if c[k].is_finite() {
-                scale[k] = scale[k].max(c[k].abs());
-            }
-        }
-    }
-    let mut worst = [0.0f64; 3];
-    for (g, c) in gpu.data.iter().zip(&cpu) {
-        for k in 0..3 {
-            if c[k].is_finite() {
-                let e = (g[k] as f64 - c[k]).abs() / scale[k].max(1e-30);
-                worst[k] = worst[k].max(e);
-            }
-        }
-    }
-    worst
+    // The bench's metric: a NaN where the reference is finite is infinite.
+    field_relative_errors(&gpu.data, &cpu)
+}
+
+#[test]
+fn the_error_metric_does_not_drop_nan() {
+    let cpu = [[1.0, 2.0, 3.0, 0.0], [2.0, 1.0, 1.0, 0.0]];
+    let exact: Vec<[f32; 4]> = cpu.iter().map(|c| c.map(|v| v as f32)).collect();
+    assert_eq!(field_relative_errors(&exact, &cpu), [0.0; 3]);
+    let mut nan = exact.clone();
+    nan[1][2] = f32::NAN;
+    let w = field_relative_errors(&nan, &cpu);
+    assert_eq!(w[2], f64::INFINITY, "{w:?}");
+    assert!(w[2] >= 1e-6, "a NaN shader must fail the bound");
+    assert_eq!(field_relative_errors(&exact[..1], &cpu), [f64::INFINITY; 3]);
 }
 
 #[test]

@@ -163,9 +163,12 @@ impl SplitMix64 {
     }
 }
 
-/// Reads `x,y` lines (comma, semicolon, tab or space separated).
+/// Reads `x,y` lines (comma, semicolon, tab or space separated). A file that
+/// cannot be read is the user's input at fault, like an unreadable scene
+/// ([`Error::Input`], exit 2).
 pub fn read_points_csv(path: &Path) -> Result<Vec<[f64; 2]>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::input(format!("reading {}: {e}", path.display())))?;
     let mut out = Vec::new();
     let mut first = true;
     for (n, line) in text.lines().enumerate() {

@@ -88,7 +88,14 @@ pub fn run(a: EvalArgs) -> Result<()> {
     let scale = Scale::of(&r.func, &domain);
     let verdict = analysis::judge(&d, &scale);
     let kind = verdict.kind;
-    let ascent = (gn > 0.0 && gn.is_finite()).then(|| [g[0] / gn, g[1] / gn]);
+    // The steepest-ascent direction exists exactly where the classifier says
+    // ∇f ≠ 0: a critical kind (∇f = 0 at the function's scale, even if the
+    // rounded gradient is not exactly zero) has none.
+    let critical = matches!(
+        kind,
+        Kind::Minimum | Kind::Maximum | Kind::Saddle | Kind::Degenerate
+    );
+    let ascent = (!critical && gn > 0.0 && gn.is_finite()).then(|| [g[0] / gn, g[1] / gn]);
     let dd = dir.map(|u| g[0] * u[0] + g[1] * u[1]);
     let angle = match (dir, ascent) {
         (Some(u), Some(s)) => Some(
@@ -150,6 +157,13 @@ pub fn run(a: EvalArgs) -> Result<()> {
             let _ = writeln!(
                 s,
                 "  steepest ascent: none (∇f = 0, every direction is level to first order)"
+            );
+        }
+        None if critical => {
+            let _ = writeln!(
+                s,
+                "  steepest ascent: none (∇f = 0 at this function's scale: a {kind}, \
+                 the residual |∇f| is rounding)"
             );
         }
         None => {

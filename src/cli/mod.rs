@@ -56,6 +56,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print a shell completion script: `gradfield completions bash > /etc/bash_completion.d/gradfield`.
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
 }
 
 pub fn run(cli: Cli) -> Result<()> {
@@ -70,6 +75,12 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::View(a) => crate::viewer::run(a),
         Command::Bench(a) => bench::run(a),
         Command::Info { json } => listing::info(json),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "gradfield", &mut out);
+            emit(&String::from_utf8_lossy(&out))
+        }
     }
 }
 

@@ -185,11 +185,19 @@ pub fn run(a: RecordArgs) -> Result<()> {
         super::check_writable(&a.output)?;
     }
     if let Some(c) = a.crf {
-        if c > 63 {
-            return Err(Error::input(format!(
-                "--crf {c} is out of range: 0 to 51 (H.264) or 63 (VP9)"
-            ))
-            .into());
+        // libx264 takes -crf 0 to 51, libvpx-vp9 0 to 63.
+        let max = match format {
+            Format::Mp4 => Some((51, "MP4 (H.264)")),
+            Format::Webm => Some((63, "WebM (VP9)")),
+            _ => Some((63, "an encoder")),
+        };
+        if let Some((max, what)) = max {
+            if c > max {
+                return Err(Error::input(format!(
+                    "--crf {c} is out of range for {what}: 0 to {max}"
+                ))
+                .into());
+            }
         }
     }
     let opts = record::SinkOptions {

@@ -261,7 +261,7 @@ mod tests {
 
     #[test]
     fn seed_bowl_gradient() {
-        // The seed's worked example: f = x² + 3y², ∇f(1, 2) = (2, 12).
+        // The worked example of "Gradient as Steepest Ascent Direction": f = x² + 3y², ∇f(1, 2) = (2, 12).
         let f = Function::parse("x^2 + 3*y^2").unwrap();
         assert_eq!(f.grad(1.0, 2.0), [2.0, 12.0]);
         let d = f.derivs(1.0, 2.0);

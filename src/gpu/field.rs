@@ -232,11 +232,37 @@ pub fn field_cpu_f64(func: &Function, grid: &Grid) -> Vec<[f64; 4]> {
     out
 }
 
-/// The f32 CPU path over the same grid (what a fast CPU implementation would do).
-pub fn field_cpu_f32(func: &Function, grid: &Grid) -> Vec<[f32; 4]> {
-    let mut out = vec![[0.0; 4]; grid.len()];
-    field_cpu_into(func, grid, &mut out);
-    out
+/// The field pass's error metric, shared by the tests and the benchmark: per
+/// component (f, fx, fy), the largest |gpu − f64| over the points where the
+/// reference is finite, divided by that component's largest finite |value| on
+/// the grid. A NaN on the GPU where the reference is finite counts as an
+/// infinite error (`f64::max` would drop it); so does a length mismatch.
+pub fn field_relative_errors(gpu: &[[f32; 4]], cpu: &[[f64; 4]]) -> [f64; 3] {
+    if gpu.len() != cpu.len() {
+        return [f64::INFINITY; 3];
+    }
+    let mut scale = [0.0f64; 3];
+    for c in cpu {
+        for k in 0..3 {
+            if c[k].is_finite() {
+                scale[k] = scale[k].max(c[k].abs());
+            }
+        }
+    }
+    let mut worst = [0.0f64; 3];
+    for (g, c) in gpu.iter().zip(cpu) {
+        for k in 0..3 {
+            if c[k].is_finite() {
+                let e = (g[k] as f64 - c[k]).abs() / scale[k].max(1e-30);
+                worst[k] = if e.is_nan() {
+                    f64::INFINITY
+                } else {
+                    worst[k].max(e)
+                };
+            }
+        }
+    }
+    worst
 }
 
 /// The CPU field in precision `T` into `out` (grid.len() points, row-major):

@@ -484,11 +484,6 @@ impl ParticleEngine {
         }
         Ok(())
     }
-
-    /// The uniform buffer of a chunk (renderers read the trail geometry from it).
-    pub fn params_buffer(&self, chunk: usize) -> &wgpu::Buffer {
-        &self.chunks[chunk].params
-    }
 }
 
 /// Ordered trail positions of particle `i` (oldest first, ending at its newest

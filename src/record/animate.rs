@@ -51,20 +51,6 @@ impl Animation {
             .map(|s| s.value(i, self.record.frames))
     }
 
-    /// The scene as frame `i` shows it (camera and swept parameter set).
-    pub fn scene_at(&self, scene: &Scene, i: u32) -> Scene {
-        let mut s = scene.clone();
-        self.set_camera(&mut s, i);
-        if let (Some(sw), Some(v)) = (&self.record.sweep, self.sweep_value(i)) {
-            match sw.param {
-                SweepParam::Lr => s.particles.lr = Some(v),
-                SweepParam::Momentum => s.particles.momentum = Some(v),
-                _ => {}
-            }
-        }
-        s
-    }
-
     fn set_camera(&self, s: &mut Scene, i: u32) {
         let mut az = self.azimuth;
         if let (Some(sw), Some(v)) = (&self.record.sweep, self.sweep_value(i)) {

@@ -66,7 +66,7 @@ impl Layout {
         let (w, h) = (width as f32, height as f32);
         let d = scene.domain();
         let aspect = (d.width() / d.height()) as f32;
-        let fit2d = |x0: f32, y0: f32, pw: f32, ph: f32, right: f32| -> [f32; 4] {
+        let fit2d = |pw: f32, ph: f32, right: f32| -> [f32; 4] {
             // Plot area inside the panel after margins, then the domain's aspect.
             let aw = (pw - left - right).max(8.0);
             let ah = (ph - top - bottom).max(8.0);
@@ -75,7 +75,6 @@ impl Layout {
                 ch = ah;
                 cw = ah * aspect;
             }
-            let _ = (x0, y0);
             [left + (aw - cw) * 0.5, top + (ah - ch) * 0.5, cw, ch]
         };
         let mut panels = Vec::new();
@@ -89,7 +88,7 @@ impl Layout {
         };
         let mut colourbar = match scene.view {
             View::TwoD => {
-                let plot = fit2d(0.0, 0.0, w, h, right);
+                let plot = fit2d(w, h, right);
                 panels.push(PanelLayout {
                     kind: PanelKind::TwoD,
                     rect: [0, 0, width, height],
@@ -117,7 +116,7 @@ impl Layout {
                     rect: [0, top as u32, half, ph as u32],
                     plot: [0.0, 0.0, half as f32, ph],
                 });
-                let plot = fit2d(0.0, 0.0, (width - half) as f32, h, right);
+                let plot = fit2d((width - half) as f32, h, right);
                 panels.push(PanelLayout {
                     kind: PanelKind::TwoD,
                     rect: [half, 0, width - half, height],

@@ -1,4 +1,5 @@
-//! The seeds' lesson as numbers: the directional derivative D_u f = ∇f·u for
+//! The lesson of both source texts ("Gradient as Steepest Ascent Direction";
+//! "Why Does the Gradient Point Upwards?") as numbers: the directional derivative D_u f = ∇f·u for
 //! every unit direction u. Its largest value is |∇f|, reached at
 //! u = ∇f/|∇f| (the gradient is the direction of steepest ascent), it is
 //! −|∇f| opposite, and zero along the contour's tangent, ⊥ ∇f.
@@ -55,7 +56,7 @@ mod tests {
 
     #[test]
     fn the_maximum_is_the_gradient_norm_along_the_gradient_and_zero_along_the_contour() {
-        // The seed's bowl f = x² + 3y² at (1, 1): ∇f = (2, 6).
+        // The bowl of "Gradient as Steepest Ascent Direction": f = x² + 3y² at (1, 1): ∇f = (2, 6).
         let g = [2.0, 6.0];
         let samples = directional(g, 3600);
         let (best_t, best) =
