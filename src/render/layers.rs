@@ -265,7 +265,6 @@ struct TrailState {
 pub struct Frame {
     pub width: u32,
     pub height: u32,
-    pub background: wgpu::Texture,
     pub background_view: wgpu::TextureView,
     pub depth_view: wgpu::TextureView,
     depth: wgpu::Texture,
@@ -441,7 +440,6 @@ impl Frame {
         Frame {
             width,
             height,
-            background,
             background_view,
             depth_view,
             depth,
@@ -493,11 +491,6 @@ impl Frame {
                 depth_or_array_layers: 1,
             },
         );
-    }
-
-    /// Forgets the trail layer (the particles were reset or replaced).
-    pub fn reset_trails(&mut self) {
-        self.trail.last = None;
     }
 
     /// Records the splat of the particles' newest segments, heads and discs

@@ -415,12 +415,13 @@ impl Renderer {
 
     /// Runs `steps` optimizer steps of every particle on the GPU (submitted, not waited for).
     pub fn advance(&mut self, ctx: &Context, steps: u32) {
-        if let Some(e) = &self.engine {
-            if steps > 0 {
-                e.step(ctx, steps);
-                self.steps_done += steps;
-            }
-        }
+        let mut enc = ctx
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("render::advance"),
+            });
+        self.advance_into(&mut enc, steps);
+        ctx.queue.submit([enc.finish()]);
     }
 
     /// Records `steps` optimizer steps of every particle into `enc` (the
