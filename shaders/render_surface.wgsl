@@ -47,8 +47,15 @@ fn fs(in: SurfOut) -> @location(0) vec4<f32> {
     let d = f_grad(in.p);
     let t = colour_t(d.x);
     let cs = contour_scaled(d.x);
-    // Screen-space change of the contour variable, for constant-width lines.
-    let ds = fwidth(cs.x);
+    // Screen-space change of the contour variable, for constant-width lines:
+    // the chain rule through the exact gradient and the interpolated p
+    // (d cs / d screen = cs' · ∇f · dp/d screen), not fwidth(cs.x): lavapipe
+    // leaves helper invocations out of the interpreter's loop (see
+    // src/expr/interp.rs), so a derivative of f itself would read garbage
+    // from the 2×2 quad's helper lanes.
+    let px = dpdx(in.p);
+    let py = dpdy(in.p);
+    let ds = abs(cs.y) * (abs(dot(d.yz, px)) + abs(dot(d.yz, py)));
     // No surface where f is undefined: those cells are left out of the mesh
     // (the 2D map paints them in the non-finite colour instead).
     if (!is_finite(d.x)) {

@@ -15,6 +15,7 @@
 
 pub mod cpu;
 mod extra;
+pub mod frame;
 pub mod peer;
 
 use crate::domain::{Domain, Grid};

@@ -13,6 +13,7 @@ pub mod gpu;
 pub mod image;
 pub mod io;
 pub mod optim;
+pub mod presets;
 pub mod record;
 pub mod render;
 pub mod scene;

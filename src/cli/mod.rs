@@ -24,6 +24,31 @@ use std::io::Write;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// How shaders evaluate f: `compiled` (the default) splices the
+    /// expression into each shader (fastest per evaluation; a new expression
+    /// costs its pipelines' compilation, about a second on a software
+    /// adapter); `interpreted` uses one shader for every expression, reading
+    /// the expression from a buffer (no compilation per expression, far slower
+    /// per evaluation on lavapipe; `record` and `view` then compile the
+    /// particle kernel on a worker thread and switch to it).
+    #[arg(long, global = true, value_enum, default_value_t = Shaders::Compiled)]
+    pub shaders: Shaders,
+}
+
+/// `--shaders`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shaders {
+    Compiled,
+    Interpreted,
+}
+
+impl Shaders {
+    fn code(self) -> gradfield::gpu::ExprCode {
+        match self {
+            Shaders::Compiled => gradfield::gpu::ExprCode::Compiled,
+            Shaders::Interpreted => gradfield::gpu::ExprCode::Interpreted,
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -64,6 +89,8 @@ pub enum Command {
 }
 
 pub fn run(cli: Cli) -> Result<()> {
+    gradfield::gpu::expr::set_default(cli.shaders.code());
+    gradfield::gpu::expr::set_specialize(cli.shaders == Shaders::Interpreted);
     match cli.command {
         Command::Functions { json } => listing::functions(json),
         Command::Eval(a) => eval::run(a),

@@ -30,6 +30,26 @@ pub enum Func1 {
 }
 
 impl Func1 {
+    /// Every function, in a fixed order (the interpreter's opcodes follow it).
+    pub const ALL: [Func1; 16] = [
+        Func1::Sin,
+        Func1::Cos,
+        Func1::Tan,
+        Func1::Asin,
+        Func1::Acos,
+        Func1::Atan,
+        Func1::Sinh,
+        Func1::Cosh,
+        Func1::Tanh,
+        Func1::Exp,
+        Func1::Ln,
+        Func1::Log10,
+        Func1::Log2,
+        Func1::Sqrt,
+        Func1::Abs,
+        Func1::Sign,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Func1::Sin => "sin",
@@ -93,6 +113,9 @@ pub enum Func2 {
 }
 
 impl Func2 {
+    /// Every function, in a fixed order (the interpreter's opcodes follow it).
+    pub const ALL: [Func2; 3] = [Func2::Atan2, Func2::Min, Func2::Max];
+
     pub fn name(self) -> &'static str {
         match self {
             Func2::Atan2 => "atan2",

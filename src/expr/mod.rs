@@ -6,6 +6,7 @@
 
 pub mod diff;
 pub mod graph;
+pub mod interp;
 pub mod parse;
 pub mod tape;
 pub mod wgsl;
@@ -119,6 +120,12 @@ impl Function {
     /// The tape computing (f, fx, fy, fxx, fxy, fyy).
     pub fn tape_all(&self) -> &Tape {
         &self.tape_all
+    }
+
+    /// The function encoded for the GPU interpreter ([`interp`]); None when it
+    /// needs more registers than the interpreter has.
+    pub fn gpu_tape(&self) -> Option<interp::GpuTape> {
+        interp::GpuTape::new(&self.graph, &self.roots)
     }
 
     /// WGSL defining `f`, `grad_f`, `hess_f`, `f_grad` and `f_grad_hess`.

@@ -67,6 +67,27 @@ pub fn literal(v: f64) -> String {
     }
 }
 
+/// WGSL for a one-argument function applied to the expression `a`; shared by
+/// the compiled functions and the interpreter (src/expr/interp.rs) so both
+/// evaluate the same formulas.
+pub fn func1(f: Func1, a: &str) -> String {
+    match f {
+        Func1::Ln => format!("log({a})"),
+        Func1::Log10 => format!("log({a}) * 0.4342944819032518"),
+        Func1::Sign => format!("gf_sign({a})"),
+        _ => format!("{}({a})", f.name()),
+    }
+}
+
+/// WGSL for a two-argument function of `a` and `b` (see [`func1`]).
+pub fn func2(f: Func2, a: &str, b: &str) -> String {
+    match f {
+        Func2::Atan2 => format!("atan2({a}, {b})"),
+        Func2::Min => format!("gf_min({a}, {b})"),
+        Func2::Max => format!("gf_max({a}, {b})"),
+    }
+}
+
 struct Emitter<'a> {
     g: &'a Graph,
     names: HashMap<NodeId, String>,
@@ -99,23 +120,8 @@ impl Emitter<'_> {
                 Node::Neg(a) => format!("-{}", n(self, a)),
                 Node::Pow(a, b) => format!("gf_pow({}, {})", n(self, a), n(self, b)),
                 Node::PowI(a, k) => self.powi(&t, &n(self, a), k),
-                Node::F1(f, a) => {
-                    let a = n(self, a);
-                    match f {
-                        Func1::Ln => format!("log({a})"),
-                        Func1::Log10 => format!("log({a}) * 0.4342944819032518"),
-                        Func1::Sign => format!("gf_sign({a})"),
-                        _ => format!("{}({a})", f.name()),
-                    }
-                }
-                Node::F2(f, a, b) => {
-                    let (a, b) = (n(self, a), n(self, b));
-                    match f {
-                        Func2::Atan2 => format!("atan2({a}, {b})"),
-                        Func2::Min => format!("gf_min({a}, {b})"),
-                        Func2::Max => format!("gf_max({a}, {b})"),
-                    }
-                }
+                Node::F1(f, a) => func1(f, &n(self, a)),
+                Node::F2(f, a, b) => func2(f, &n(self, a), &n(self, b)),
                 Node::Const(_) | Node::X | Node::Y => unreachable!(),
             };
             let _ = writeln!(self.body, "    let {t} = {rhs};");

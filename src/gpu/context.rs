@@ -13,6 +13,9 @@ pub struct Context {
     pub queue: wgpu::Queue,
     pub info: wgpu::AdapterInfo,
     pub limits: wgpu::Limits,
+    /// How new pipelines evaluate f (see [`crate::gpu::expr`]); the binary
+    /// sets it per command.
+    pub expr_code: crate::gpu::ExprCode,
     /// The first error wgpu raised outside an error scope, or the reason the
     /// device was lost. wgpu's default is to panic; we keep the message and
     /// [`Context::wait`] returns it as an error instead.
@@ -55,7 +58,11 @@ impl Context {
         let limits = adapter.limits();
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("gradfield"),
-            required_features: wgpu::Features::empty(),
+            // Timestamps where the adapter has them: per-pass GPU times
+            // (gpu::timer) for the viewer's panel and `bench --case frame`.
+            required_features: adapter.features()
+                & (wgpu::Features::TIMESTAMP_QUERY
+                    | wgpu::Features::TIMESTAMP_QUERY_INSIDE_ENCODERS),
             required_limits: limits.clone(),
             experimental_features: wgpu::ExperimentalFeatures::disabled(),
             memory_hints: wgpu::MemoryHints::Performance,
@@ -82,6 +89,7 @@ impl Context {
             }
         });
         Ok(Context {
+            expr_code: crate::gpu::expr::default_code(),
             failure,
             instance,
             adapter,

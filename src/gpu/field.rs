@@ -43,11 +43,12 @@ impl Field {
 pub struct FieldPass {
     pipeline: wgpu::ComputePipeline,
     layout: wgpu::BindGroupLayout,
+    tape: wgpu::Buffer,
 }
 
 impl FieldPass {
     pub fn new(ctx: &Context, func: &Function) -> Result<Self> {
-        let src = super::compose(&[&func.wgsl(), SHADER]);
+        let src = super::compose(&[&super::expr::source(func, ctx.expr_code), SHADER]);
         super::validate_wgsl(func.source(), &src)?;
         let module = ctx.shader("field", &src)?;
         let layout = ctx
@@ -65,6 +66,7 @@ impl FieldPass {
                         wgpu::ShaderStages::COMPUTE,
                         wgpu::BufferBindingType::Storage { read_only: false },
                     ),
+                    super::expr::tape_entry(wgpu::ShaderStages::COMPUTE),
                 ],
             });
         let pl = ctx
@@ -84,7 +86,12 @@ impl FieldPass {
                 compilation_options: Default::default(),
                 cache: None,
             });
-        Ok(FieldPass { pipeline, layout })
+        let tape = super::expr::tape_buffer(ctx, func);
+        Ok(FieldPass {
+            pipeline,
+            layout,
+            tape,
+        })
     }
 
     /// Rows per tile so that one tile fits one storage binding.
@@ -147,6 +154,7 @@ impl FieldPass {
                     binding: 1,
                     resource: out.as_entire_binding(),
                 },
+                super::expr::tape_binding(&self.tape),
             ],
         });
         Ok(FieldTarget {

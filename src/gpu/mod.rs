@@ -1,10 +1,13 @@
 //! GPU compute: device creation, the field pass, the particle engine, read-back.
 
 pub mod context;
+pub mod expr;
 pub mod field;
 pub mod particles;
+pub mod timer;
 
 pub use context::Context;
+pub use expr::ExprCode;
 pub use field::{Field, FieldPass};
 pub use particles::{EngineConfig, Particle, ParticleEngine};
 

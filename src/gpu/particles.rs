@@ -96,8 +96,47 @@ pub struct EngineConfig {
 
 /// The module for one optimizer (the optimizer and trails are compile-time constants).
 pub fn shader_source(func: &Function, optimizer: u32, trails: bool) -> String {
+    shader_source_for(func, super::ExprCode::Compiled, optimizer, trails)
+}
+
+/// [`shader_source`] with f evaluated as `code` says.
+pub fn shader_source_for(
+    func: &Function,
+    code: super::ExprCode,
+    optimizer: u32,
+    trails: bool,
+) -> String {
     let consts = format!("const OPTIMIZER: u32 = {optimizer}u;\nconst TRAILS: bool = {trails};\n");
-    super::compose(&[&func.wgsl(), &consts, SHADER])
+    super::compose(&[&super::expr::source(func, code), &consts, SHADER])
+}
+
+/// The inputs of a compiled step pipeline, owned so that a worker thread can
+/// build it while the interpreted pipeline keeps running.
+pub struct Specializer {
+    func: Function,
+    config: EngineConfig,
+    layout: wgpu::PipelineLayout,
+}
+
+impl Specializer {
+    /// Compiles the pipeline (seconds of LLVM on lavapipe): for
+    /// [`ParticleEngine::install`]. It uses the engine's layout, so the
+    /// particles, trails and bind groups stay as they are.
+    pub fn build(self, ctx: &Context) -> Result<Specialized> {
+        let code = super::ExprCode::Compiled;
+        ParticleEngine::pipeline(ctx, &self.func, &self.config, &self.layout, code).map(|p| {
+            Specialized {
+                pipeline: p,
+                optimizer: self.config.optimizer.kind,
+            }
+        })
+    }
+}
+
+/// A compiled step pipeline waiting to replace an interpreted one.
+pub struct Specialized {
+    pipeline: wgpu::ComputePipeline,
+    optimizer: crate::optim::OptimizerKind,
 }
 
 /// A slice of the particles that fits one storage binding.
@@ -115,7 +154,15 @@ pub struct Chunk {
 
 pub struct ParticleEngine {
     pipeline: wgpu::ComputePipeline,
+    pipeline_layout: wgpu::PipelineLayout,
+    /// How `pipeline` evaluates f.
+    code: super::ExprCode,
+    /// The interpreted kernel, kept for [`ParticleEngine::restart`] after a
+    /// compiled one replaced it (None when the engine started compiled).
+    interp: Option<wgpu::ComputePipeline>,
     pub layout: wgpu::BindGroupLayout,
+    /// The function's tape (see [`super::expr`]), bound whichever way f is evaluated.
+    tape: wgpu::Buffer,
     chunks: Vec<Chunk>,
     running: wgpu::Buffer,
     config: EngineConfig,
@@ -154,10 +201,7 @@ impl ParticleEngine {
         }
         let count = u32::try_from(starts.len())
             .map_err(|_| Error::input(format!("{} particles are more than 2^32", starts.len())))?;
-        let trails = config.trail_len > 0;
-        let src = shader_source(func, config.optimizer.kind.id(), trails);
-        super::validate_wgsl(func.source(), &src)?;
-        let module = ctx.shader("particles", &src)?;
+        let code = ctx.expr_code.for_function(func);
         let layout = ctx
             .device
             .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
@@ -171,6 +215,7 @@ impl ParticleEngine {
                     super::buffer_entry(1, wgpu::ShaderStages::COMPUTE, STORAGE_RW),
                     super::buffer_entry(2, wgpu::ShaderStages::COMPUTE, STORAGE_RW),
                     super::buffer_entry(3, wgpu::ShaderStages::COMPUTE, STORAGE_RW),
+                    super::expr::tape_entry(wgpu::ShaderStages::COMPUTE),
                 ],
             });
         let pl = ctx
@@ -180,16 +225,8 @@ impl ParticleEngine {
                 bind_group_layouts: &[Some(&layout)],
                 immediate_size: 0,
             });
-        let pipeline = ctx
-            .device
-            .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                label: Some("particles::step"),
-                layout: Some(&pl),
-                module: &module,
-                entry_point: Some("main"),
-                compilation_options: Default::default(),
-                cache: None,
-            });
+        let pipeline = Self::pipeline(ctx, func, &config, &pl, code)?;
+        let tape = super::expr::tape_buffer(ctx, func);
         let running = ctx.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("particles::running"),
             size: 4,
@@ -207,6 +244,7 @@ impl ParticleEngine {
                 ctx,
                 &layout,
                 &running,
+                &tape,
                 &config,
                 offset,
                 &starts[offset as usize..(offset + n) as usize],
@@ -214,8 +252,12 @@ impl ParticleEngine {
             offset += n;
         }
         Ok(ParticleEngine {
+            interp: (code == super::ExprCode::Interpreted).then(|| pipeline.clone()),
             pipeline,
+            pipeline_layout: pl,
+            code,
             layout,
+            tape,
             chunks,
             running,
             config,
@@ -227,6 +269,7 @@ impl ParticleEngine {
         ctx: &Context,
         layout: &wgpu::BindGroupLayout,
         running: &wgpu::Buffer,
+        tape: &wgpu::Buffer,
         config: &EngineConfig,
         offset: u32,
         starts: &[[f32; 2]],
@@ -320,6 +363,7 @@ impl ParticleEngine {
                     binding: 3,
                     resource: running.as_entire_binding(),
                 },
+                super::expr::tape_binding(tape),
             ],
         });
         Chunk {
@@ -331,6 +375,58 @@ impl ParticleEngine {
             bind,
             groups,
         }
+    }
+
+    /// The step pipeline for `config` evaluating f as `code`: the LLVM
+    /// compilation happens here (seconds on lavapipe for a compiled kernel).
+    fn pipeline(
+        ctx: &Context,
+        func: &Function,
+        config: &EngineConfig,
+        layout: &wgpu::PipelineLayout,
+        code: super::ExprCode,
+    ) -> Result<wgpu::ComputePipeline> {
+        let trails = config.trail_len > 0;
+        let src = shader_source_for(func, code, config.optimizer.kind.id(), trails);
+        super::validate_wgsl(func.source(), &src)?;
+        let module = ctx.shader("particles", &src)?;
+        Ok(ctx
+            .device
+            .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some("particles::step"),
+                layout: Some(layout),
+                module: &module,
+                entry_point: Some("main"),
+                compilation_options: Default::default(),
+                cache: None,
+            }))
+    }
+
+    /// How the step pipeline evaluates f now.
+    pub fn code(&self) -> super::ExprCode {
+        self.code
+    }
+
+    /// What a worker thread needs to build the step pipeline with f compiled
+    /// in (see [`Specializer::build`]); None when it already is compiled.
+    pub fn specializer(&self, func: &Function) -> Option<Specializer> {
+        (self.code != super::ExprCode::Compiled).then(|| Specializer {
+            func: func.clone(),
+            config: self.config,
+            layout: self.pipeline_layout.clone(),
+        })
+    }
+
+    /// Replaces the step pipeline with a compiled one from
+    /// [`ParticleEngine::specialize`]; false (and nothing changes) when it was
+    /// built for another optimizer kind than the engine runs now.
+    pub fn install(&mut self, s: Specialized) -> bool {
+        if s.optimizer != self.config.optimizer.kind {
+            return false;
+        }
+        self.pipeline = s.pipeline;
+        self.code = super::ExprCode::Compiled;
+        true
     }
 
     pub fn config(&self) -> &EngineConfig {
@@ -483,6 +579,36 @@ impl ParticleEngine {
                 .write_buffer(&c.particles, 0, bytemuck::cast_slice(s));
         }
         Ok(())
+    }
+
+    /// Starts every particle afresh from `starts` (one per particle) on a new
+    /// function: `tape` replaces the engine's tape and the interpreted kernel
+    /// comes back. False (and nothing changes) when the engine does not
+    /// interpret or the tape does not fit its buffer: build a new engine then.
+    pub fn restart(&mut self, ctx: &Context, func: &Function, starts: &[[f32; 2]]) -> bool {
+        let Some(interp) = self.interp.clone() else {
+            return false;
+        };
+        if starts.len() != self.count as usize || !super::expr::write_tape(ctx, &self.tape, func) {
+            return false;
+        }
+        for c in &self.chunks {
+            let s = &starts[c.offset as usize..(c.offset + c.count) as usize];
+            let state: Vec<Particle> = s.iter().map(|&p| Particle::at(p)).collect();
+            ctx.queue
+                .write_buffer(&c.particles, 0, bytemuck::cast_slice(&state));
+            if self.config.trail_len > 0 {
+                let mut t = Vec::with_capacity(s.len() * self.config.trail_len as usize);
+                for p in s {
+                    t.extend(std::iter::repeat_n(*p, self.config.trail_len as usize));
+                }
+                ctx.queue
+                    .write_buffer(&c.trails, 0, bytemuck::cast_slice(&t));
+            }
+        }
+        self.pipeline = interp;
+        self.code = super::ExprCode::Interpreted;
+        true
     }
 }
 

@@ -204,16 +204,40 @@ pub fn record_into(
     let frames = scene.record.frames;
     let steps = scene.record.steps_per_frame;
     let draw_anim = anim.clone();
-    let gpu = GpuFrames::new(ctx, &texture, frames, SLOTS, |ctx, enc, i| {
-        draw_anim.apply(&mut renderer, ctx, i)?;
-        if i > 0 {
-            renderer.advance_into(enc, steps);
-        }
-        renderer.encode(ctx, enc, &view, w, h, TARGET_FORMAT)
-    });
-    let mut src = SceneFrames { gpu, overlay, anim };
-    record(&mut src, sink, frames, progress, cancel)
+    let count = renderer.engine().map_or(0, |e| e.count()) as u64;
+    let work = count * steps as u64 * frames.saturating_sub(1) as u64;
+    let specializer = (crate::gpu::expr::specialize() && work >= SPECIALIZE_WORK)
+        .then(|| renderer.particle_specializer())
+        .flatten();
+    std::thread::scope(|scope| {
+        // The compiled kernel builds while frame 0 (which takes no step) is
+        // drawn with the interpreter, and every step of frame 1 on runs
+        // compiled: the recording is the same whatever the timing.
+        let mut pending = specializer.map(|s| scope.spawn(move || s.build(ctx)));
+        let gpu = GpuFrames::new(ctx, &texture, frames, SLOTS, |ctx, enc, i| {
+            draw_anim.apply(&mut renderer, ctx, i)?;
+            if i > 0 {
+                if let Some(h) = pending.take() {
+                    let kernel = h.join().map_err(|_| Error::Gpu {
+                        adapter: ctx.info.name.clone(),
+                        message: "the kernel compiler thread panicked".into(),
+                    })??;
+                    renderer.install_particles(kernel);
+                }
+                renderer.advance_into(enc, steps);
+            }
+            renderer.encode(ctx, enc, &view, w, h, TARGET_FORMAT)
+        });
+        let mut src = SceneFrames { gpu, overlay, anim };
+        record(&mut src, sink, frames, progress, cancel)
+    })
 }
+
+/// Particle-steps a recording takes before it compiles its particle kernel
+/// (with `--shaders interpreted`): below, the interpreter finishes about as
+/// soon as the compiler would (a second of LLVM on lavapipe, where the
+/// interpreter runs some 10^6–10^7 particle-steps a second).
+pub const SPECIALIZE_WORK: u64 = 1 << 22;
 
 /// Opens the sink `out` asks for and records `scene` into it.
 pub fn record_scene(

@@ -78,6 +78,8 @@ pub struct LayerPipelines {
     composite: wgpu::RenderPipeline,
     composite_layout: wgpu::BindGroupLayout,
     format: wgpu::TextureFormat,
+    /// The function's tape for the splat (see [`crate::gpu::expr`]).
+    pub(crate) tape: wgpu::Buffer,
 }
 
 /// The splat shader for `func`: the generated f, the render prelude with the
@@ -86,7 +88,7 @@ pub struct LayerPipelines {
 /// new shader variant each frame and never frees the old one: ~0.9 MB per
 /// frame for this shader, issue 21; the same grew the vertex path's particle
 /// passes by 0.3 MB per frame), the particle state and the splat.
-pub fn splat_source(func: &Function) -> String {
+pub fn splat_source(func: &Function, code: crate::gpu::ExprCode) -> String {
     let common = super::COMMON_SHADER
         .replace("var<uniform> view: View;", "var<storage, read> view: View;")
         .replace(
@@ -94,7 +96,7 @@ pub fn splat_source(func: &Function) -> String {
             "var<storage, read> cmap: array<vec4<f32>, 256>;",
         );
     crate::gpu::compose(&[
-        &func.wgsl(),
+        &crate::gpu::expr::source(func, code),
         &common,
         super::particles::PARTICLE_STATE,
         SPLAT_SHADER,
@@ -159,9 +161,10 @@ impl LayerPipelines {
                     storage(7, cs, false),
                     storage(8, cs, false),
                     storage(9, cs, true),
+                    crate::gpu::expr::tape_entry(cs),
                 ],
             });
-        let src = splat_source(func);
+        let src = splat_source(func, ctx.expr_code);
         let m = ctx.shader("layers::splat", &src)?;
         let pl = ctx
             .device
@@ -249,6 +252,7 @@ impl LayerPipelines {
             composite,
             composite_layout,
             format,
+            tape: crate::gpu::expr::tape_buffer(ctx, func),
         })
     }
 }
@@ -411,6 +415,7 @@ impl Frame {
                         buf(&head_px, 7),
                         buf(&dot_px, 8),
                         buf(&depth_copy, 9),
+                        crate::gpu::expr::tape_binding(&pipes.tape),
                     ],
                 })
             })
@@ -507,7 +512,14 @@ impl Frame {
         engine: Option<&ParticleEngine>,
         steps_done: u32,
         radius: f32,
+        timer: Option<&crate::gpu::timer::GpuTimer>,
     ) {
+        let mark = |enc: &mut wgpu::CommandEncoder, label| {
+            if let Some(t) = timer {
+                t.mark(enc, label);
+            }
+        };
+        mark(enc, "splat");
         let (count, len, stride) = engine
             .map(|e| {
                 let c = e.config();
@@ -609,6 +621,7 @@ impl Frame {
         };
         ctx.queue
             .write_buffer(&self.composite_uniform, 0, bytemuck::bytes_of(&cu));
+        mark(enc, "composite");
         let mut pass = enc.begin_render_pass(&wgpu::RenderPassDescriptor {
             label: Some("layers::composite"),
             color_attachments: &[Some(wgpu::RenderPassColorAttachment {

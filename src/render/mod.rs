@@ -73,14 +73,19 @@ fn rgba(c: [u8; 4]) -> [f32; 4] {
     c.map(|v| v as f32 / 255.0)
 }
 
-/// Bind group layout of group 0 (view + colormap), shared by every pass.
+/// Bind group layout of group 0 (view + colormap + the function's tape),
+/// shared by every pass.
 pub struct Shared {
     pub layout: wgpu::BindGroupLayout,
     pub cmap: wgpu::Buffer,
+    /// The function's tape (see [`crate::gpu::expr`]).
+    pub tape: wgpu::Buffer,
+    /// How this renderer's pipelines evaluate f.
+    pub code: crate::gpu::ExprCode,
 }
 
 impl Shared {
-    fn new(ctx: &Context, cmap: Colormap) -> Shared {
+    fn new(ctx: &Context, cmap: Colormap, func: &Function) -> Shared {
         use wgpu::util::DeviceExt;
         let entry = |binding, min_size| wgpu::BindGroupLayoutEntry {
             binding,
@@ -99,6 +104,7 @@ impl Shared {
                 entries: &[
                     entry(0, std::mem::size_of::<ViewUniform>() as u64),
                     entry(1, 256 * 16),
+                    crate::gpu::expr::tape_entry(wgpu::ShaderStages::VERTEX_FRAGMENT),
                 ],
             });
         let table: Vec<[f32; 4]> = cmap.table().iter().map(|&c| rgba(c)).collect();
@@ -111,7 +117,12 @@ impl Shared {
                     | wgpu::BufferUsages::STORAGE
                     | wgpu::BufferUsages::COPY_DST,
             });
-        Shared { layout, cmap }
+        Shared {
+            layout,
+            cmap,
+            tape: crate::gpu::expr::tape_buffer(ctx, func),
+            code: ctx.expr_code.for_function(func),
+        }
     }
 }
 
@@ -201,7 +212,7 @@ pub(crate) fn module(
     label: &str,
     parts: &[&str],
 ) -> Result<wgpu::ShaderModule> {
-    let f = func.wgsl();
+    let f = crate::gpu::expr::source(func, ctx.expr_code);
     let mut all: Vec<&str> = vec![&f, COMMON_SHADER];
     all.extend_from_slice(parts);
     ctx.shader(label, &crate::gpu::compose(&all))
@@ -238,6 +249,8 @@ pub struct Renderer {
     /// Bumped by whatever changes the background outside the panel uniforms
     /// (colormap, markers).
     generation: u64,
+    /// Per-pass GPU times, when asked for (see [`Renderer::set_timer`]).
+    timer: Option<crate::gpu::timer::GpuTimer>,
 }
 
 impl Renderer {
@@ -255,7 +268,7 @@ impl Renderer {
         scene.validate(Some(ctx.limits.max_texture_dimension_2d))?;
         let func = scene.parse_function()?;
         let stats = Stats::compute(&func, scene);
-        let shared = Shared::new(ctx, scene.map.colormap);
+        let shared = Shared::new(ctx, scene.map.colormap, &func);
         let lay = Layout::new(scene, scene.size[0], scene.size[1]);
         let panels = lay
             .panels
@@ -283,6 +296,7 @@ impl Renderer {
                             binding: 1,
                             resource: shared.cmap.as_entire_binding(),
                         },
+                        crate::gpu::expr::tape_binding(&shared.tape),
                     ],
                 });
                 PanelGpu {
@@ -373,6 +387,7 @@ impl Renderer {
             layers,
             frame: Mutex::new(None),
             generation: 0,
+            timer: None,
         })
     }
 
@@ -402,6 +417,77 @@ impl Renderer {
         Ok(())
     }
 
+    /// Draws `scene`, which differs from the current one in its function (and
+    /// whatever [`Renderer::scene`] may change freely), without new pipelines:
+    /// the interpreted pipelines get the new tape, the particles start afresh,
+    /// the cached layers are redrawn. Ok(false), with nothing changed, when
+    /// this renderer compiles f into its shaders or the function does not fit
+    /// the interpreter: build a new renderer then.
+    pub fn set_function(&mut self, ctx: &Context, scene: &Scene) -> Result<bool> {
+        let func = scene.parse_function()?;
+        let interp = crate::gpu::ExprCode::Interpreted;
+        if self.shared.code != interp || interp.for_function(&func) != interp {
+            return Ok(false);
+        }
+        let starts: Vec<[f32; 2]> = scene
+            .starts()
+            .iter()
+            .map(|p| [p[0] as f32, p[1] as f32])
+            .collect();
+        let buffers = [
+            Some(&self.shared.tape),
+            self.layers.as_ref().map(|l| &l.tape),
+        ];
+        let fits = |b: &wgpu::Buffer| {
+            func.gpu_tape()
+                .is_some_and(|t| t.bytes().len() as u64 <= b.size())
+        };
+        if !buffers.iter().flatten().all(|b| fits(b))
+            || self
+                .engine
+                .as_ref()
+                .is_some_and(|e| e.count() as usize != starts.len())
+        {
+            return Ok(false);
+        }
+        if let Some(e) = &mut self.engine {
+            if !e.restart(ctx, &func, &starts) {
+                return Ok(false);
+            }
+        }
+        for b in buffers.into_iter().flatten() {
+            crate::gpu::expr::write_tape(ctx, b, &func);
+        }
+        self.scene = scene.clone();
+        self.stats = Stats::compute(&func, scene);
+        self.func = func;
+        self.steps_done = 0;
+        self.generation += 1;
+        // The trail layers hold the old function's paths.
+        *self.frame.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        Ok(true)
+    }
+
+    /// How this renderer's pipelines evaluate f (the particle kernel may have
+    /// switched to compiled since: see [`ParticleEngine::code`]).
+    pub fn expr_code(&self) -> crate::gpu::ExprCode {
+        self.shared.code
+    }
+
+    /// For a worker thread: builds the particle kernel with f compiled in,
+    /// while this renderer keeps stepping with the interpreter (None when there
+    /// are no particles or the kernel already is compiled).
+    pub fn particle_specializer(&self) -> Option<crate::gpu::particles::Specializer> {
+        self.engine.as_ref()?.specializer(&self.func)
+    }
+
+    /// Installs a kernel from [`Renderer::particle_specializer`]; the
+    /// particles go on from where they are. False when it no longer fits (the
+    /// optimizer kind changed meanwhile).
+    pub fn install_particles(&mut self, s: crate::gpu::particles::Specialized) -> bool {
+        self.engine.as_mut().is_some_and(|e| e.install(s))
+    }
+
     /// Optimizer steps run so far.
     pub fn steps_done(&self) -> u32 {
         self.steps_done
@@ -429,6 +515,7 @@ impl Renderer {
     pub fn advance_into(&mut self, enc: &mut wgpu::CommandEncoder, steps: u32) {
         if let Some(e) = &self.engine {
             if steps > 0 {
+                self.mark(enc, "steps");
                 e.encode(enc, steps);
                 self.steps_done += steps;
             }
@@ -549,6 +636,7 @@ impl Renderer {
         }
         let lay = self.prepare(ctx, width, height);
         let Some(pipes) = &self.layers else {
+            self.mark(enc, "scene");
             let depth = self.depth_view(ctx, width, height);
             self.draw_panels(enc, target, &depth, &lay, true);
             return Ok(());
@@ -570,6 +658,7 @@ impl Renderer {
         }
         let frame = guard.as_mut().expect("made above");
         if frame.background_stale(self.background_key(&lay)) {
+            self.mark(enc, "background");
             let (bg, depth) = (frame.background_view.clone(), frame.depth_view.clone());
             self.draw_panels(enc, &bg, &depth, &lay, false);
             frame.copy_depth(enc);
@@ -583,8 +672,29 @@ impl Renderer {
             self.engine.as_ref(),
             self.steps_done,
             self.scene.particles.size * 0.5,
+            self.timer.as_ref(),
         );
         Ok(())
+    }
+
+    /// Times this renderer's passes on the GPU from now on (None: stop). The
+    /// caller ends each frame with [`GpuTimer::finish`] and reads the spans
+    /// after submitting it.
+    ///
+    /// [`GpuTimer::finish`]: crate::gpu::timer::GpuTimer::finish
+    pub fn set_timer(&mut self, timer: Option<crate::gpu::timer::GpuTimer>) {
+        self.timer = timer;
+    }
+
+    /// The timer set by [`Renderer::set_timer`].
+    pub fn timer(&self) -> Option<&crate::gpu::timer::GpuTimer> {
+        self.timer.as_ref()
+    }
+
+    fn mark(&self, enc: &mut wgpu::CommandEncoder, label: &'static str) {
+        if let Some(t) = &self.timer {
+            t.mark(enc, label);
+        }
     }
 
     /// What the cached background is drawn from: the target size, the
@@ -733,7 +843,15 @@ pub fn render_scene(ctx: &Context, scene: &Scene) -> Result<Image> {
 
 /// Every WGSL source of this module with the name of the pass, for validation tests.
 pub fn shader_sources(func: &Function) -> Vec<(&'static str, String)> {
-    let f = func.wgsl();
+    shader_sources_for(func, crate::gpu::ExprCode::Compiled)
+}
+
+/// [`shader_sources`] with f evaluated as `code` says.
+pub fn shader_sources_for(
+    func: &Function,
+    code: crate::gpu::ExprCode,
+) -> Vec<(&'static str, String)> {
+    let f = crate::gpu::expr::source(func, code);
     let c = COMMON_SHADER;
     vec![
         ("render_map", crate::gpu::compose(&[&f, c, map::SHADER])),
@@ -765,7 +883,7 @@ pub fn shader_sources(func: &Function) -> Vec<(&'static str, String)> {
                 particles::TRAILS_SHADER,
             ]),
         ),
-        ("layer_splat", layers::splat_source(func)),
+        ("layer_splat", layers::splat_source(func, code)),
         (
             "layer_composite",
             crate::gpu::compose(&[particles::PARTICLE_STATE, layers::COMPOSITE_SHADER]),
@@ -789,9 +907,14 @@ mod tests {
             "log(x) + sqrt(y)",
         ] {
             let f = Function::parse(src).unwrap();
-            for (name, wgsl) in shader_sources(&f) {
-                if let Err(e) = crate::gpu::validate_wgsl(name, &wgsl) {
-                    panic!("{name} for `{src}`: {e}");
+            for code in [
+                crate::gpu::ExprCode::Compiled,
+                crate::gpu::ExprCode::Interpreted,
+            ] {
+                for (name, wgsl) in shader_sources_for(&f, code) {
+                    if let Err(e) = crate::gpu::validate_wgsl(name, &wgsl) {
+                        panic!("{name} ({}) for `{src}`: {e}", code.name());
+                    }
                 }
             }
         }

@@ -90,7 +90,7 @@ struct Gfx {
     window: Arc<Window>,
     surface: wgpu::Surface<'static>,
     config: wgpu::SurfaceConfiguration,
-    ctx: Context,
+    ctx: Arc<Context>,
     egui_ctx: egui::Context,
     egui_state: egui_winit::State,
     egui_rend: egui_wgpu::Renderer,
@@ -180,6 +180,28 @@ pub struct App {
     record_flag_done: bool,
     /// The last recording's outcome for the panel.
     record_last: Option<std::result::Result<String, String>>,
+    /// The compiled particle kernel a worker thread is building for the
+    /// renderer of this generation (see `Renderer::particle_specializer`).
+    kernel: Option<KernelJob>,
+    /// Bumped with each new function or renderer.
+    renderer_gen: u64,
+    /// The renderer generation whose kernel was built (or failed).
+    kernel_tried: Option<u64>,
+    /// A new renderer being built (see `App::finish_build`).
+    build: Option<BuildJob>,
+}
+
+/// A renderer being built on a worker thread, and the state it was asked for.
+struct BuildJob {
+    started: Instant,
+    applied: (Scene, usize),
+    rx: std::sync::mpsc::Receiver<gradfield::Result<Renderer>>,
+}
+
+/// A compiled particle kernel being built on a worker thread.
+struct KernelJob {
+    started: Instant,
+    rx: std::sync::mpsc::Receiver<gradfield::Result<gradfield::gpu::particles::Specialized>>,
 }
 
 impl App {
@@ -217,6 +239,10 @@ impl App {
             status: String::new(),
             critical_domain: [f64::NAN; 4],
             domain_changed: Instant::now(),
+            kernel: None,
+            renderer_gen: 0,
+            kernel_tried: None,
+            build: None,
         }
     }
 
@@ -318,7 +344,7 @@ impl App {
             window,
             surface,
             config,
-            ctx,
+            ctx: Arc::new(ctx),
             egui_ctx,
             egui_state,
             egui_rend,
@@ -353,6 +379,7 @@ impl App {
     /// Brings the renderer up to date with the state: nothing, a uniform
     /// update, or a new renderer.
     fn apply(&mut self) {
+        self.finish_build();
         let Some(g) = self.gfx.as_mut() else { return };
         let reset = std::mem::take(&mut self.state.reset_requested);
         if !reset
@@ -399,19 +426,117 @@ impl App {
                     g.renderer.stats = Stats::compute(&g.renderer.func, &g.renderer.scene);
                 }
             }
-            Rebuild::Full => {
+            Rebuild::Function | Rebuild::Full => {
                 let t = Instant::now();
-                match Renderer::with_format(&g.ctx, &wanted, TARGET_FORMAT) {
-                    Ok(r) => {
-                        g.renderer = r;
+                let in_place = match kind {
+                    Rebuild::Function => g.renderer.set_function(&g.ctx, &wanted),
+                    _ => Ok(false),
+                };
+                match in_place {
+                    Ok(true) => {
                         self.status =
-                            format!("rebuilt in {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
+                            format!("new function in {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
+                        self.renderer_gen += 1;
+                        self.kernel = None;
+                        self.build = None;
+                    }
+                    // New pipelines: built on a worker thread while this
+                    // renderer keeps drawing (typing an expression must not
+                    // freeze the window for the shaders' compilation).
+                    Ok(false) => {
+                        let (tx, rx) = std::sync::mpsc::channel();
+                        let ctx = g.ctx.clone();
+                        let w = wanted.clone();
+                        std::thread::spawn(move || {
+                            let _ = tx.send(Renderer::with_format(&ctx, &w, TARGET_FORMAT));
+                        });
+                        self.status = "building the new scene…".into();
+                        self.build = Some(BuildJob {
+                            started: t,
+                            applied: (self.state.scene.clone(), self.state.dropped.len()),
+                            rx,
+                        });
                     }
                     Err(e) => self.status = format!("cannot draw this: {e}"),
                 }
             }
         }
         self.applied = (self.state.scene.clone(), self.state.dropped.len());
+        self.specialize();
+    }
+
+    /// Installs the renderer a worker thread has built, once it is there.
+    /// What changed meanwhile is applied on top by the next `apply`.
+    fn finish_build(&mut self) {
+        let Some(g) = self.gfx.as_mut() else { return };
+        let Some(job) = &self.build else { return };
+        let result = match job.rx.try_recv() {
+            Err(std::sync::mpsc::TryRecvError::Empty) => return,
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => Err(g
+                .ctx
+                .gpu_error("the scene builder thread ended without a result")),
+            Ok(r) => r,
+        };
+        let job = self.build.take().expect("checked above");
+        match result {
+            Ok(r) => {
+                g.renderer = r;
+                self.status = format!(
+                    "rebuilt in {:.0} ms",
+                    job.started.elapsed().as_secs_f64() * 1e3
+                );
+                self.renderer_gen += 1;
+                self.kernel = None;
+                self.applied = job.applied;
+            }
+            Err(e) => self.status = format!("cannot draw this: {e}"),
+        }
+    }
+
+    /// Starts building the compiled particle kernel for the current renderer
+    /// on a worker thread (the interpreter draws meanwhile), and installs it
+    /// once it is there. Does nothing with `--shaders interpreted/compiled`.
+    fn specialize(&mut self) {
+        let Some(g) = self.gfx.as_mut() else { return };
+        if let Some(job) = &self.kernel {
+            let result = match job.rx.try_recv() {
+                Err(std::sync::mpsc::TryRecvError::Empty) => return,
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
+                Ok(r) => Some(r),
+            };
+            let ms = job.started.elapsed().as_secs_f64() * 1e3;
+            self.kernel = None;
+            self.kernel_tried = Some(self.renderer_gen);
+            match result {
+                Some(Ok(k)) => {
+                    let installed = g.renderer.install_particles(k);
+                    if installed {
+                        self.status = format!("particles compiled in {ms:.0} ms");
+                    }
+                }
+                Some(Err(e)) => self.status = format!("compiling the particles failed: {e}"),
+                None => {}
+            }
+            return;
+        }
+        if self.kernel_tried == Some(self.renderer_gen) {
+            return;
+        }
+        if !gradfield::gpu::expr::specialize() {
+            return;
+        }
+        let Some(spec) = g.renderer.particle_specializer() else {
+            return;
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        let ctx = g.ctx.clone();
+        std::thread::spawn(move || {
+            let _ = tx.send(spec.build(&ctx));
+        });
+        self.kernel = Some(KernelJob {
+            started: Instant::now(),
+            rx,
+        });
     }
 
     fn frame(&mut self, event_loop: &ActiveEventLoop) -> Result<()> {
@@ -697,6 +822,8 @@ impl App {
         // Idle (paused, no input, nothing pending): no more frames until an
         // event or egui asks for one.
         self.busy = self.state.playing
+            || self.build.is_some()
+            || self.kernel.is_some()
             || self.state.step_requested
             || self.state.reset_requested
             || self.recorder.is_some()

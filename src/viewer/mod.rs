@@ -23,7 +23,7 @@ pub mod state;
 
 use anyhow::Result;
 use clap::Args;
-use gradfield::scene::{Scale, Scene, Start, View};
+use gradfield::scene::Scene;
 use std::path::PathBuf;
 
 /// `gradfield view [FUNC|SCENE]`.
@@ -101,26 +101,7 @@ pub fn initial_scene(target: Option<&str>) -> Result<Scene, gradfield::Error> {
                 Scene::for_function(t)
             }
         }
-        None => {
-            let mut s = Scene::for_function("himmelblau")?;
-            s.view = View::Split;
-            s.size = [1280, 720];
-            s.map.scale = Scale::Log;
-            s.contours.count = 14;
-            s.particles.count = 2048;
-            s.particles.start = Start::Random;
-            s.particles.seed = 7;
-            s.particles.clip = 20.0;
-            s.particles.trail_length = 32;
-            s.particles.trail_stride = 2;
-            s.particles.size = 3.0;
-            // The split view's 3D half is taller than wide: step back so the
-            // surface's corners stay in it.
-            s.camera.distance = 5.8;
-            s.particles.steps = 0;
-            s.critical.show = true;
-            Ok(s)
-        }
+        None => gradfield::presets::default_view(),
     }
 }
 

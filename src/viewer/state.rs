@@ -12,6 +12,9 @@ pub enum Rebuild {
     None,
     /// Uniforms, colormap, markers or statistics only: the particles keep flowing.
     Cheap,
+    /// The function (with what `Cheap` covers): an interpreting renderer takes
+    /// the new tape in place (see `Renderer::set_function`); particles restart.
+    Function,
     /// Pipelines or the particle engine: a new `Renderer` (particles restart).
     Full,
 }
@@ -45,7 +48,11 @@ pub fn rebuild_kind(built: &Scene, wanted: &Scene) -> Rebuild {
     // Steps run before the first frame matter to `render`, not to a live view.
     a.particles.steps = b.particles.steps;
     if &a == b {
-        Rebuild::Cheap
+        return Rebuild::Cheap;
+    }
+    a.function = b.function.clone();
+    if &a == b {
+        Rebuild::Function
     } else {
         Rebuild::Full
     }
@@ -344,6 +351,13 @@ mod tests {
         assert_eq!(rebuild_kind(&built, &r), Rebuild::Full);
         s.drop_particles(0.0, 0.0, true);
         assert_eq!(s.dropped.len(), 65);
+        // A new function alone keeps the pipelines (the interpreter's tape
+        // changes); with another particle count it does not.
+        let mut s = state();
+        s.set_expression("sin(x) + 2*y");
+        assert_eq!(rebuild_kind(&built, &s.render_scene()), Rebuild::Function);
+        s.scene.particles.count = 1000;
+        assert_eq!(rebuild_kind(&built, &s.render_scene()), Rebuild::Full);
     }
 
     #[test]
