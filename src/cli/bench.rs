@@ -37,7 +37,7 @@ pub fn run(a: BenchArgs) -> Result<()> {
         repeats,
         only: a.cases.clone(),
     };
-    let ctx = Context::headless()?;
+    let ctx = Context::headless_with(super::adapter_choice())?;
     let quiet = a.quiet;
     let report = bench::run(&ctx, &opts, &mut |line| {
         if !quiet {
