@@ -357,9 +357,13 @@ fn render_writes_a_png_of_the_asked_size() {
     };
     // The colormap's low end is drawn around the minimum (0, 0) and nowhere
     // else: every pixel of exactly that colour lies near the minimum's pixel.
+    // (The colour bar beside the plot holds every colour: not searched.)
     let (mx, my) = at(0.0, 0.0);
-    let low: Vec<(u32, u32)> = (0..img.height)
-        .flat_map(|y| (0..img.width).map(move |x| (x, y)))
+    let [px, py, pw, ph] = lay.panels[0].plot_in_target();
+    let (x0, y0) = (px.ceil() as u32, py.ceil() as u32);
+    let (x1, y1) = ((px + pw).floor() as u32, (py + ph).floor() as u32);
+    let low: Vec<(u32, u32)> = (y0..y1)
+        .flat_map(|y| (x0..x1).map(move |x| (x, y)))
         .filter(|&(x, y)| img.get(x, y) == table[0])
         .collect();
     let far = low
@@ -370,10 +374,12 @@ fn render_writes_a_png_of_the_asked_size() {
         "{} pixels of the lowest colour, the farthest {far:.1} px from the minimum",
         low.len()
     );
-    // Measured: LOW_PIXELS pixels, the farthest FAR px away.
-    assert!(low.len() >= 20, "{} pixels of the lowest colour", low.len());
+    // Measured on lavapipe: 12 pixels (the minimum's marker covers the
+    // rest of the low ellipse), the farthest 10.3 px away; the ellipse's
+    // half-width is ~12 px here.
+    assert!(low.len() >= 6, "{} pixels of the lowest colour", low.len());
     assert!(
-        far <= 20.0,
+        far <= 16.0,
         "a lowest-colour pixel {far:.1} px from the minimum"
     );
     // The domain's corners are f's largest values there: the high end.

@@ -75,16 +75,19 @@ const SKIP_REASONS: [&str; 6] = [
     TOO_CURVED,
 ];
 
-/// The largest share of the random expressions' points each reason may
-/// take. Measured with the fixed seed (16,000 points): see the counts the test
-/// prints; each bound is about twice the measured share (other seeds vary).
+/// The largest share of the random expressions' points (16,000) each reason
+/// may take. Measured with the fixed seed and seeds 1-3, the worst of the
+/// four: not finite 0.113%, |f| > 1e8 0.406%, a difference point 0%,
+/// disagreeing 0.031%, not converging 0.044%, too curved 0.056%. Each bound
+/// is 2.5-5 times that (or 0.2% where none was seen): a rule that starts
+/// skipping more than that hides a bug.
 const SKIP_BOUNDS: [(&str, f64); 6] = [
-    (NOT_FINITE, 0.02),
-    (TOO_LARGE, 0.02),
-    (NEIGHBOUR, 0.01),
-    (DISAGREE, 0.02),
-    (NOT_CONVERGING, 0.01),
-    (TOO_CURVED, 0.01),
+    (NOT_FINITE, 0.004),
+    (TOO_LARGE, 0.01),
+    (NEIGHBOUR, 0.002),
+    (DISAGREE, 0.002),
+    (NOT_CONVERGING, 0.002),
+    (TOO_CURVED, 0.002),
 ];
 
 impl Worst {

@@ -407,6 +407,7 @@ fn every_shipped_scene_loads_and_renders() {
             // colour the CPU gives f there (colormap at the scene's scale),
             // except where contours, arrows, particles or markers cover it.
             let stats = gradfield::render::stats::Stats::compute(&func, &s);
+            let table = s.map.colormap.table();
             let d = s.domain();
             let (mut tried, mut matched) = (0, 0);
             for j in 0..24 {
@@ -417,11 +418,20 @@ fn every_shipped_scene_loads_and_renders() {
                     if !v.is_finite() {
                         continue;
                     }
-                    let want = s.map.colormap.at(stats.t(v));
+                    // The colormap entry the CPU gives f, and the entry
+                    // nearest the pixel (an overlay's colour is near none).
+                    let want = (stats.t(v).clamp(0.0, 1.0) * 255.0 + 0.5).floor() as i32;
                     let (px, py) = pixel_of(&lay, &s, x, y);
                     let got = img.get(px, py);
+                    let dist = |c: &[u8; 4]| (0..3).map(|k| c[k].abs_diff(got[k]) as u32).max();
+                    let (idx, near) = table
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| (i as i32, dist(c).unwrap_or(255)))
+                        .min_by_key(|&(_, d)| d)
+                        .unwrap();
                     tried += 1;
-                    if (0..3).all(|k| got[k].abs_diff(want[k]) <= 4) {
+                    if near <= 2 && (idx - want).abs() <= 3 {
                         matched += 1;
                     }
                 }
@@ -452,8 +462,11 @@ fn every_shipped_scene_loads_and_renders() {
 }
 
 /// The least share of a shipped scene's heatmap samples that must have the
-/// CPU's colour. Measured: MEASURED.
-const MAP_SHARE: f64 = 0.5;
+/// CPU's colour (within 3 colormap entries). Measured on lavapipe: from
+/// 236/576 (himmelblau-flow, whose 300 trails cover much of the map) to
+/// 420/576 (steepest-ascent-contours); a wrong colormap or scale matches
+/// almost none.
+const MAP_SHARE: f64 = 0.33;
 
 #[test]
 fn a_bad_scene_file_names_file_line_and_key() {
