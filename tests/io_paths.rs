@@ -49,7 +49,7 @@ fn a_regular_file_is_replaced_atomically_keeping_its_mode() {
     let fresh = d.join("fresh.csv");
     write_bytes_atomic(&fresh, b"a,b\n").unwrap();
     assert_eq!(std::fs::read(&fresh).unwrap(), b"a,b\n");
-    assert!(partials(&d).is_empty(), "{:?}", partials(&d));
+    assert!(partials(d).is_empty(), "{:?}", partials(d));
 }
 
 #[test]
@@ -64,7 +64,7 @@ fn a_failed_write_leaves_the_file_and_no_temporary() {
     });
     assert!(r.is_err());
     assert_eq!(std::fs::read(&p).unwrap(), b"good");
-    assert!(partials(&d).is_empty(), "{:?}", partials(&d));
+    assert!(partials(d).is_empty(), "{:?}", partials(d));
 }
 
 #[test]
@@ -109,7 +109,7 @@ fn a_dangling_symlink_gets_its_target_created() {
     std::os::unix::fs::symlink("made.json", &link).unwrap();
     assert_eq!(
         resolve_output(&link).unwrap(),
-        Target::Atomic(canonical(&d).join("made.json"))
+        Target::Atomic(canonical(d).join("made.json"))
     );
     write_bytes_atomic(&link, b"{}\n").unwrap();
     assert!(std::fs::symlink_metadata(&link)
@@ -117,7 +117,7 @@ fn a_dangling_symlink_gets_its_target_created() {
         .file_type()
         .is_symlink());
     assert_eq!(std::fs::read(d.join("made.json")).unwrap(), b"{}\n");
-    assert!(partials(&d).is_empty(), "{:?}", partials(&d));
+    assert!(partials(d).is_empty(), "{:?}", partials(d));
 }
 
 #[test]
@@ -179,7 +179,7 @@ fn dev_null_is_written_through_and_stays_a_device() {
         .unwrap()
         .file_type()
         .is_char_device());
-    assert!(partials(&d).is_empty() && partials(Path::new("/dev")).is_empty());
+    assert!(partials(d).is_empty() && partials(Path::new("/dev")).is_empty());
     // Temporary files for the encoders are refused for a device.
     assert!(temp_beside(&link).err().unwrap().is_user_error());
 }
@@ -229,7 +229,7 @@ fn a_fifo_is_written_through_to_its_reader() {
         .unwrap()
         .file_type()
         .is_fifo());
-    assert!(partials(&d).is_empty(), "{:?}", partials(&d));
+    assert!(partials(d).is_empty(), "{:?}", partials(d));
 }
 
 #[test]
@@ -267,7 +267,7 @@ fn a_planted_link_at_a_temporary_name_is_never_followed() {
     assert_eq!(std::fs::read(&victim).unwrap(), b"untouched");
     assert_eq!(std::fs::read(d.join("out.json")).unwrap(), b"report");
     // The planted links are still there, every one of them a link.
-    assert_eq!(partials(&d).len(), 50);
+    assert_eq!(partials(d).len(), 50);
 }
 
 fn gradfield(args: &[&str]) -> Output {
@@ -343,7 +343,7 @@ fn binary_compare_writes_through_links_and_refuses_a_directory() {
         "{e}"
     );
     assert_eq!(e.lines().count(), 1, "{e}");
-    assert!(partials(&d).is_empty(), "{:?}", partials(&d));
+    assert!(partials(d).is_empty(), "{:?}", partials(d));
 }
 
 /// The encoders' outputs through links: a GIF's link stays and its target gets
