@@ -1,5 +1,5 @@
 //! render_arrows: the quiver of gradient arrows on a regular grid of the plot.
-//! Inputs: `view` (arrows: columns, rows, reference |∇f|, scale; misc.z: +1
+//! Inputs: `view` (arrows: columns, rows, reference |∇f|, scale; arrow_sign: +1
 //! ascent / −1 descent), the generated `f_grad` at each grid point.
 //! Output: arrows (shaft + head) coloured by |∇f|, with a dark outline; a
 //! tiny or non-finite gradient becomes a dot.
@@ -26,7 +26,7 @@ fn vs(@builtin(vertex_index) vi: u32, @builtin(instance_index) ii: u32) -> Arrow
     let c = view.plot.xy + vec2<f32>((f32(ix) + 0.5) * cell, (f32(iy) + 0.5) * view.plot.w / f32(ny));
     let p = from_pixel(c);
     let d = f_grad(p);
-    let g = d.yz * view.misc.z;
+    let g = d.yz * view.arrow_sign;
     let mag = length(g);
     // Pixel-space direction (y grows downward on screen).
     let dir = normalize(vec2<f32>(g.x, -g.y));

@@ -25,8 +25,14 @@ struct View {
     background: vec4<f32>,
     /// Arrows: columns, rows, reference |∇f|, length scale.
     arrows: vec4<f32>,
-    /// mode (0 2D, 1 3D), colour scale (0 linear, 1 log), arrow sign (+1 ascent), particle size px.
-    misc: vec4<f32>,
+    /// 1 for a 3D panel, 0 for a 2D one.
+    three_d: u32,
+    /// 1 when colours follow a log scale of f, 0 for linear.
+    log_scale: u32,
+    /// +1 when the arrows point along ∇f (ascent), -1 against it.
+    arrow_sign: f32,
+    /// Particle sprite diameter in pixels.
+    particle_size: f32,
     /// Explicit contour levels in contour-scaled units, 4 per entry.
     levels: array<vec4<f32>, 16>,
 }
@@ -49,7 +55,7 @@ fn scaled(f: f32, log_mode: bool) -> vec2<f32> {
 
 /// Position in [0, 1] of the colour range (unclamped).
 fn colour_t(f: f32) -> f32 {
-    let s = scaled(f, view.misc.y > 0.5).x;
+    let s = scaled(f, view.log_scale != 0u).x;
     return (s - view.range.x) / (view.range.y - view.range.x);
 }
 
@@ -130,7 +136,7 @@ fn world_of(p: vec2<f32>, z: f32) -> vec3<f32> {
 /// surface (lifted by `lift` world units) in 3D; outside the clip volume in
 /// 3D where f is not finite.
 fn project(p: vec2<f32>, lift: f32) -> vec4<f32> {
-    if (view.misc.x < 0.5) {
+    if (view.three_d == 0u) {
         return pixel_to_clip(to_pixel(p));
     }
     let f = f_grad(p).x;
@@ -157,7 +163,7 @@ fn clip_to_pixel(c: vec4<f32>) -> vec2<f32> {
 /// True in 3D for points outside the domain: the surface ends there, so
 /// particles and trails that left it are not drawn floating in space.
 fn outside_3d(p: vec2<f32>) -> bool {
-    if (view.misc.x < 0.5) {
+    if (view.three_d == 0u) {
         return false;
     }
     return p.x < view.domain.x || p.x > view.domain.y || p.y < view.domain.z || p.y > view.domain.w;

@@ -62,7 +62,7 @@ fn fs(in: SurfOut) -> @location(0) vec4<f32> {
         discard;
     }
     // Normal of the height field z = h(f(x, y)); flat where the height is clipped.
-    let sc = scaled(d.x, view.misc.y > 0.5);
+    let sc = scaled(d.x, view.log_scale != 0u);
     var slope = view.world.w / (view.range.y - view.range.x) * sc.y / view.world.z;
     if (t < -0.02 || t > 1.02) {
         slope = 0.0;

@@ -151,15 +151,29 @@ fn canonical_dir(path: &Path, dir: &Path) -> Result<PathBuf> {
     }
 }
 
-/// The temporary name a directory is built under before it is renamed into
-/// place (unique per process; create it with `create_dir`, which fails when
-/// something is already there).
-pub fn temp_path(path: &Path) -> PathBuf {
+/// A fresh directory beside `path` to build a directory output in before it
+/// is renamed into place: `.NAME.RANDOM.partial`, created exclusively by
+/// `tempfile` with the mode a plain `mkdir` would give (0777 less the umask).
+/// The caller renames or removes it.
+pub fn temp_dir_beside(path: &Path) -> Result<PathBuf> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    path.with_file_name(format!(".{name}.{}.partial", std::process::id()))
+    let parent = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".partial");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o777));
+    }
+    let dir = builder.tempdir_in(parent).map_err(|e| Error::io(path, e))?;
+    Ok(dir.keep())
 }
 
 /// A temporary file created beside an output, to be renamed over it.
@@ -172,47 +186,50 @@ pub struct TempFile {
 }
 
 /// Creates a fresh temporary file beside `target` (an [`Target::Atomic`]
-/// path): exclusively (`O_EXCL`, so never through a link or file already
-/// there), with the permissions of the file it replaces. Errors name `user_path`.
-fn create_temp(user_path: &Path, target: &Path) -> Result<TempFile> {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static COUNTER: AtomicU32 = AtomicU32::new(0);
+/// path) with `tempfile` (a random name, created exclusively, so never
+/// through a link or file already there; removed when dropped), named
+/// `.NAME.RANDOM.partial`, with the permissions of the file it replaces, or
+/// those a plain create would give (0666 less the umask). Errors name `user_path`.
+fn create_temp(user_path: &Path, target: &Path) -> Result<tempfile::NamedTempFile> {
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut last = None;
-    for _ in 0..100 {
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let tmp = target.with_file_name(format!(".{name}.{}.{n}.partial", std::process::id()));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-        {
-            Ok(file) => {
-                #[cfg(unix)]
-                if let Ok(m) = std::fs::metadata(target) {
-                    use std::os::unix::fs::PermissionsExt;
-                    if m.is_file() {
-                        let mode = m.permissions().mode() & 0o777;
-                        let _ = file.set_permissions(std::fs::Permissions::from_mode(mode));
-                    }
-                }
-                return Ok(TempFile {
-                    target: target.to_path_buf(),
-                    path: tmp,
-                    file,
-                });
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
-            Err(e) => return Err(Error::io(user_path, e)),
-        }
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".partial");
+    #[cfg(unix)]
+    let replaced = {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(target)
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.permissions().mode() & 0o777);
+        // Passed to open(2), so the umask applies, as to any new file.
+        builder.permissions(std::fs::Permissions::from_mode(mode.unwrap_or(0o666)));
+        mode
+    };
+    let tmp = builder
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(user_path, e))?;
+    #[cfg(unix)]
+    if let Some(mode) = replaced {
+        // The replaced file's mode exactly, whatever the umask.
+        use std::os::unix::fs::PermissionsExt;
+        let _ = tmp
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode));
     }
-    Err(Error::io(
-        user_path,
-        last.unwrap_or_else(|| std::io::Error::other("no free temporary name")),
-    ))
+    log::debug!(
+        "writing {} through {}",
+        target.display(),
+        tmp.path().display()
+    );
+    Ok(tmp)
 }
 
 /// A temporary file beside the regular file (or new path) `path` names, for
@@ -221,7 +238,17 @@ fn create_temp(user_path: &Path, target: &Path) -> Result<TempFile> {
 /// need a seekable or replaceable file.
 pub fn temp_beside(path: &Path) -> Result<TempFile> {
     match resolve_output(path)? {
-        Target::Atomic(target) => create_temp(path, &target),
+        Target::Atomic(target) => {
+            // The caller renames (or removes) it itself: kept past this function.
+            let (file, tmp) = create_temp(path, &target)?
+                .keep()
+                .map_err(|e| Error::io(path, e.error))?;
+            Ok(TempFile {
+                target,
+                path: tmp,
+                file,
+            })
+        }
         Target::Stdout | Target::Direct(_) => Err(Error::input(format!(
             "{}: is not a regular file; this output must be written to a file",
             path.display()
@@ -254,21 +281,15 @@ pub fn write_atomic(path: &Path, write: impl FnOnce(&mut dyn Write) -> Result<()
             w.flush().map_err(|e| Error::io(path, e))
         }
         Target::Atomic(target) => {
-            let tmp = create_temp(path, &target)?;
-            let result = (|| {
-                let mut w = std::io::BufWriter::new(tmp.file);
-                write(&mut w)?;
-                let file = w
-                    .into_inner()
-                    .map_err(|e| Error::io(path, e.into_error()))?;
-                file.sync_all().map_err(|e| Error::io(path, e))?;
-                drop(file);
-                std::fs::rename(&tmp.path, &target).map_err(|e| Error::io(path, e))
-            })();
-            if result.is_err() {
-                let _ = std::fs::remove_file(&tmp.path);
-            }
-            result
+            // Removed on every path that does not persist it (tempfile's drop).
+            let mut tmp = create_temp(path, &target)?;
+            let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+            write(&mut w)?;
+            w.flush().map_err(|e| Error::io(path, e))?;
+            drop(w);
+            tmp.as_file().sync_all().map_err(|e| Error::io(path, e))?;
+            tmp.persist(&target).map_err(|e| Error::io(path, e.error))?;
+            Ok(())
         }
     }
 }

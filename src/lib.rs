@@ -4,8 +4,13 @@
 // written to reject NaN, which `a <= b` would let through.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 pub mod analysis;
+/// The harness behind `gradfield bench` (GPU passes beside the CPU
+/// reference and numpy). Not part of the library's API: the binary, the
+/// tests and the benches use it, and it changes with them.
+#[doc(hidden)]
 pub mod bench;
 pub mod catalog;
+pub mod csvio;
 pub mod domain;
 pub mod error;
 pub mod expr;

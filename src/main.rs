@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    init_logging();
     let args = match <cli::Cli as clap::Parser>::try_parse() {
         Ok(a) => a,
         Err(e) => return usage_error(e),
@@ -21,6 +22,14 @@ fn main() -> ExitCode {
             None => ExitCode::from(report(&e)),
         },
     }
+}
+
+/// Diagnostics through `log` to stderr, filtered by `RUST_LOG`
+/// (`RUST_LOG=gradfield=debug`; `RUST_LOG=wgpu_core=warn,wgpu_hal=warn` for
+/// wgpu's warnings). Quiet by default: only gradfield's own warnings.
+fn init_logging() {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("gradfield=warn"))
+        .init();
 }
 
 /// A clap error: `--help` and `--version` (and a bare `gradfield`, which

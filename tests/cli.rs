@@ -324,7 +324,8 @@ fn critical_finds_himmelblaus_nine_points() {
 
 #[test]
 fn render_writes_a_png_of_the_asked_size() {
-    let dir = tempdir("render");
+    let dir_guard = tempdir("render");
+    let dir = dir_guard.path();
     let out = dir.join("bowl.png");
     let o = gradfield(&[
         "render",
@@ -343,20 +344,71 @@ fn render_writes_a_png_of_the_asked_size() {
     assert!(o.status.success(), "{}", stderr(&o));
     let img = gradfield::image::Image::load_png(&out).unwrap();
     assert_eq!((img.width, img.height), (320, 200));
-    // The plot is not blank: many distinct colours.
-    let mut colours: Vec<[u8; 4]> = img
-        .data
-        .chunks(4)
-        .map(|c| [c[0], c[1], c[2], c[3]])
+    // Where the picture's places are: the same scene's layout in the library.
+    let mut s = gradfield::scene::Scene::for_function("x^2 + 3*y^2").unwrap();
+    s.size = [320, 200];
+    s.view = gradfield::scene::View::TwoD;
+    let lay = gradfield::render::layout::Layout::new(&s, 320, 200);
+    let table = s.map.colormap.table();
+    let d = s.domain();
+    let at = |x: f64, y: f64| {
+        let [px, py] = lay.to_pixel(&s, x, y).unwrap();
+        (px.floor() as u32, py.floor() as u32)
+    };
+    // The colormap's low end is drawn around the minimum (0, 0) and nowhere
+    // else: every pixel of exactly that colour lies near the minimum's pixel.
+    // (The colour bar beside the plot holds every colour: not searched.)
+    let (mx, my) = at(0.0, 0.0);
+    let [px, py, pw, ph] = lay.panels[0].plot_in_target();
+    let (x0, y0) = (px.ceil() as u32, py.ceil() as u32);
+    let (x1, y1) = ((px + pw).floor() as u32, (py + ph).floor() as u32);
+    let low: Vec<(u32, u32)> = (y0..y1)
+        .flat_map(|y| (x0..x1).map(move |x| (x, y)))
+        .filter(|&(x, y)| img.get(x, y) == table[0])
         .collect();
-    colours.sort();
-    colours.dedup();
-    assert!(colours.len() > 200, "only {} colours", colours.len());
+    let far = low
+        .iter()
+        .map(|&(x, y)| (x as f64 - mx as f64).hypot(y as f64 - my as f64))
+        .fold(0.0f64, f64::max);
+    eprintln!(
+        "{} pixels of the lowest colour, the farthest {far:.1} px from the minimum",
+        low.len()
+    );
+    // Measured on lavapipe: 12 pixels (the minimum's marker covers the
+    // rest of the low ellipse), the farthest 10.3 px away; the ellipse's
+    // half-width is ~12 px here.
+    assert!(low.len() >= 6, "{} pixels of the lowest colour", low.len());
+    assert!(
+        far <= 16.0,
+        "a lowest-colour pixel {far:.1} px from the minimum"
+    );
+    // The domain's corners are f's largest values there: the high end.
+    let inset = 0.01 * d.width();
+    let corners = [
+        (d.xmin + inset, d.ymin + inset),
+        (d.xmax - inset, d.ymin + inset),
+        (d.xmin + inset, d.ymax - inset),
+        (d.xmax - inset, d.ymax - inset),
+    ];
+    let high = corners
+        .iter()
+        .filter(|&&(x, y)| {
+            let (px, py) = at(x, y);
+            img.get(px, py) == table[255]
+        })
+        .count();
+    assert!(
+        high >= 3,
+        "{high} of 4 corners have the colormap's high end"
+    );
+    // Outside the plot: the theme's background.
+    assert_eq!(img.get(0, 0), s.theme.background());
 }
 
 #[test]
 fn render_errors_name_the_file_and_exit_codes_differ() {
-    let dir = tempdir("render-errors");
+    let dir_guard = tempdir("render-errors");
+    let dir = dir_guard.path();
     let scene = dir.join("bad.toml");
     std::fs::write(&scene, "function = \"x^2\"\nview = \"4d\"\n").unwrap();
     let out = dir.join("x.png");
@@ -378,7 +430,8 @@ fn render_errors_name_the_file_and_exit_codes_differ() {
 
 #[test]
 fn compare_on_the_paraboloid_sends_every_start_to_the_origin() {
-    let dir = tempdir("compare");
+    let dir_guard = tempdir("compare");
+    let dir = dir_guard.path();
     let j = dir.join("r.json");
     let o = gradfield(&[
         "compare",
@@ -406,10 +459,12 @@ fn compare_on_the_paraboloid_sends_every_start_to_the_origin() {
     }
 }
 
-fn tempdir(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("gradfield-cli-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A fresh directory, removed (with what the test left in it) when dropped.
+fn tempdir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("gradfield-cli-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 #[test]
@@ -446,7 +501,8 @@ fn descend_cpu_reproduces_the_upwards_3d_descent_exactly() {
 
 #[test]
 fn crf_out_of_range_for_the_codec_exits_2_up_front() {
-    let dir = tempdir("crf");
+    let dir_guard = tempdir("crf");
+    let dir = dir_guard.path();
     // libx264 takes 0 to 51: 52 is refused for MP4 before ffmpeg starts.
     for (ext, crf) in [("mp4", "52"), ("mp4", "63"), ("webm", "64")] {
         let out = dir.join(format!("a.{ext}"));
@@ -473,7 +529,8 @@ fn crf_out_of_range_for_the_codec_exits_2_up_front() {
 
 #[test]
 fn an_unreadable_starts_file_exits_2() {
-    let dir = tempdir("starts");
+    let dir_guard = tempdir("starts");
+    let dir = dir_guard.path();
     let missing = dir.join("no-such-starts.csv");
     let o = gradfield(&[
         "compare",

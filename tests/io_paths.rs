@@ -10,11 +10,12 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn tempdir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("gradfield-io-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+/// A fresh directory, removed (with what the test left in it) when dropped.
+fn tempdir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("gradfield-io-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 /// Names in `dir` holding ".partial": temporary files left behind.
@@ -32,7 +33,8 @@ fn canonical(p: &Path) -> PathBuf {
 
 #[test]
 fn a_regular_file_is_replaced_atomically_keeping_its_mode() {
-    let d = tempdir("regular");
+    let d_guard = tempdir("regular");
+    let d = d_guard.path();
     let p = d.join("out.json");
     std::fs::write(&p, "old").unwrap();
     std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
@@ -47,12 +49,13 @@ fn a_regular_file_is_replaced_atomically_keeping_its_mode() {
     let fresh = d.join("fresh.csv");
     write_bytes_atomic(&fresh, b"a,b\n").unwrap();
     assert_eq!(std::fs::read(&fresh).unwrap(), b"a,b\n");
-    assert!(partials(&d).is_empty(), "{:?}", partials(&d));
+    assert!(partials(d).is_empty(), "{:?}", partials(d));
 }
 
 #[test]
 fn a_failed_write_leaves_the_file_and_no_temporary() {
-    let d = tempdir("failed");
+    let d_guard = tempdir("failed");
+    let d = d_guard.path();
     let p = d.join("keep.json");
     std::fs::write(&p, "good").unwrap();
     let r = gradfield::io::write_atomic(&p, |w| {
@@ -61,12 +64,13 @@ fn a_failed_write_leaves_the_file_and_no_temporary() {
     });
     assert!(r.is_err());
     assert_eq!(std::fs::read(&p).unwrap(), b"good");
-    assert!(partials(&d).is_empty(), "{:?}", partials(&d));
+    assert!(partials(d).is_empty(), "{:?}", partials(d));
 }
 
 #[test]
 fn a_symlink_stays_a_link_and_its_target_gets_the_content() {
-    let d = tempdir("symlink");
+    let d_guard = tempdir("symlink");
+    let d = d_guard.path();
     std::fs::create_dir(d.join("real")).unwrap();
     std::fs::create_dir(d.join("links")).unwrap();
     let real = d.join("real").join("r.json");
@@ -99,12 +103,13 @@ fn a_symlink_stays_a_link_and_its_target_gets_the_content() {
 
 #[test]
 fn a_dangling_symlink_gets_its_target_created() {
-    let d = tempdir("dangling");
+    let d_guard = tempdir("dangling");
+    let d = d_guard.path();
     let link = d.join("out.json");
     std::os::unix::fs::symlink("made.json", &link).unwrap();
     assert_eq!(
         resolve_output(&link).unwrap(),
-        Target::Atomic(canonical(&d).join("made.json"))
+        Target::Atomic(canonical(d).join("made.json"))
     );
     write_bytes_atomic(&link, b"{}\n").unwrap();
     assert!(std::fs::symlink_metadata(&link)
@@ -112,12 +117,13 @@ fn a_dangling_symlink_gets_its_target_created() {
         .file_type()
         .is_symlink());
     assert_eq!(std::fs::read(d.join("made.json")).unwrap(), b"{}\n");
-    assert!(partials(&d).is_empty(), "{:?}", partials(&d));
+    assert!(partials(d).is_empty(), "{:?}", partials(d));
 }
 
 #[test]
 fn a_link_loop_and_a_directory_are_the_users_errors() {
-    let d = tempdir("errors");
+    let d_guard = tempdir("errors");
+    let d = d_guard.path();
     std::os::unix::fs::symlink("y", d.join("x")).unwrap();
     std::os::unix::fs::symlink("x", d.join("y")).unwrap();
     let e = write_bytes_atomic(&d.join("x"), b"z").unwrap_err();
@@ -127,7 +133,7 @@ fn a_link_loop_and_a_directory_are_the_users_errors() {
         "{e}"
     );
     for p in [
-        d.clone(),
+        d.to_path_buf(),
         PathBuf::from(format!("{}/", d.join("new").display())),
     ] {
         let e = write_bytes_atomic(&p, b"z").unwrap_err();
@@ -160,7 +166,8 @@ fn dev_null_is_written_through_and_stays_a_device() {
         .file_type()
         .is_char_device());
     // Through a link: the link stays, the device gets the bytes.
-    let d = tempdir("devnull");
+    let d_guard = tempdir("devnull");
+    let d = d_guard.path();
     let link = d.join("sink.json");
     std::os::unix::fs::symlink("/dev/null", &link).unwrap();
     write_bytes_atomic(&link, b"discarded").unwrap();
@@ -172,7 +179,7 @@ fn dev_null_is_written_through_and_stays_a_device() {
         .unwrap()
         .file_type()
         .is_char_device());
-    assert!(partials(&d).is_empty() && partials(Path::new("/dev")).is_empty());
+    assert!(partials(d).is_empty() && partials(Path::new("/dev")).is_empty());
     // Temporary files for the encoders are refused for a device.
     assert!(temp_beside(&link).err().unwrap().is_user_error());
 }
@@ -196,7 +203,8 @@ fn standard_output_names_resolve_without_being_replaced() {
 
 #[test]
 fn a_fifo_is_written_through_to_its_reader() {
-    let d = tempdir("fifo");
+    let d_guard = tempdir("fifo");
+    let d = d_guard.path();
     let fifo = d.join("pipe.csv");
     let st = Command::new("mkfifo")
         .arg(&fifo)
@@ -221,12 +229,13 @@ fn a_fifo_is_written_through_to_its_reader() {
         .unwrap()
         .file_type()
         .is_fifo());
-    assert!(partials(&d).is_empty(), "{:?}", partials(&d));
+    assert!(partials(d).is_empty(), "{:?}", partials(d));
 }
 
 #[test]
 fn a_unix_socket_is_written_through_to_its_listener() {
-    let d = tempdir("socket");
+    let d_guard = tempdir("socket");
+    let d = d_guard.path();
     let sock = d.join("report.sock");
     let listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
     let server = std::thread::spawn(move || {
@@ -245,7 +254,8 @@ fn a_unix_socket_is_written_through_to_its_listener() {
 
 #[test]
 fn a_planted_link_at_a_temporary_name_is_never_followed() {
-    let d = tempdir("planted");
+    let d_guard = tempdir("planted");
+    let d = d_guard.path();
     let victim = d.join("victim");
     std::fs::write(&victim, "untouched").unwrap();
     // Links at the first temporary names this process could pick for out.json.
@@ -257,7 +267,7 @@ fn a_planted_link_at_a_temporary_name_is_never_followed() {
     assert_eq!(std::fs::read(&victim).unwrap(), b"untouched");
     assert_eq!(std::fs::read(d.join("out.json")).unwrap(), b"report");
     // The planted links are still there, every one of them a link.
-    assert_eq!(partials(&d).len(), 50);
+    assert_eq!(partials(d).len(), 50);
 }
 
 fn gradfield(args: &[&str]) -> Output {
@@ -311,7 +321,8 @@ fn binary_compare_json_and_csv_dash_write_to_standard_output() {
 
 #[test]
 fn binary_compare_writes_through_links_and_refuses_a_directory() {
-    let d = tempdir("bin-compare");
+    let d_guard = tempdir("bin-compare");
+    let d = d_guard.path();
     let real = d.join("real.json");
     let link = d.join("link.json");
     std::os::unix::fs::symlink("real.json", &link).unwrap();
@@ -332,7 +343,7 @@ fn binary_compare_writes_through_links_and_refuses_a_directory() {
         "{e}"
     );
     assert_eq!(e.lines().count(), 1, "{e}");
-    assert!(partials(&d).is_empty(), "{:?}", partials(&d));
+    assert!(partials(d).is_empty(), "{:?}", partials(d));
 }
 
 /// The encoders' outputs through links: a GIF's link stays and its target gets
@@ -342,7 +353,8 @@ fn binary_compare_writes_through_links_and_refuses_a_directory() {
 fn record_outputs_through_links_keep_the_links() {
     use gradfield::image::Image;
     use gradfield::record::{gif::GifSink, pngseq::PngSeqSink, FrameSink, SinkOptions};
-    let d = tempdir("record-links");
+    let d_guard = tempdir("record-links");
+    let d = d_guard.path();
     let frames = [[255, 0, 0, 255], [0, 0, 255, 255]].map(|c| Image::new(16, 16, c));
 
     std::fs::create_dir(d.join("real")).unwrap();
@@ -384,7 +396,7 @@ fn record_outputs_through_links_keep_the_links() {
         .collect();
     names.sort();
     assert_eq!(names, ["frame_00000.png", "frame_00001.png"]);
-    for dir in [d.clone(), d.join("real"), d.join("frames-real")] {
+    for dir in [d.to_path_buf(), d.join("real"), d.join("frames-real")] {
         assert!(partials(&dir).is_empty(), "{:?}", partials(&dir));
     }
 }

@@ -400,22 +400,73 @@ fn every_shipped_scene_loads_and_renders() {
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
         eprintln!("{name}: {}x{} in {:?}", img.width, img.height, t.elapsed());
         img.save_png(&out.join(format!("{name}.png"))).unwrap();
-        // Something was drawn: many distinct colours, not a blank frame.
-        let mut colours: Vec<[u8; 4]> = img
-            .data
-            .chunks(4)
-            .step_by(7)
-            .map(|c| [c[0], c[1], c[2], c[3]])
-            .collect();
-        colours.sort();
-        colours.dedup();
-        assert!(
-            colours.len() > 200,
-            "{name}: only {} colours",
-            colours.len()
-        );
+        let lay = Layout::new(&s, s.size[0], s.size[1]);
+        let func = s.parse_function().unwrap();
+        if lay.map_panel().is_some() && s.map.show {
+            // The heatmap: on a 24×24 grid of plot points, the pixel has the
+            // colour the CPU gives f there (colormap at the scene's scale),
+            // except where contours, arrows, particles or markers cover it.
+            let stats = gradfield::render::stats::Stats::compute(&func, &s);
+            let table = s.map.colormap.table();
+            let d = s.domain();
+            let (mut tried, mut matched) = (0, 0);
+            for j in 0..24 {
+                for i in 0..24 {
+                    let x = d.xmin + (i as f64 + 0.5) / 24.0 * d.width();
+                    let y = d.ymin + (j as f64 + 0.5) / 24.0 * d.height();
+                    let v = func.value(x, y);
+                    if !v.is_finite() {
+                        continue;
+                    }
+                    // The colormap entry the CPU gives f, and the entry
+                    // nearest the pixel (an overlay's colour is near none).
+                    let want = (stats.t(v).clamp(0.0, 1.0) * 255.0 + 0.5).floor() as i32;
+                    let (px, py) = pixel_of(&lay, &s, x, y);
+                    let got = img.get(px, py);
+                    let dist = |c: &[u8; 4]| (0..3).map(|k| c[k].abs_diff(got[k]) as u32).max();
+                    let (idx, near) = table
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| (i as i32, dist(c).unwrap_or(255)))
+                        .min_by_key(|&(_, d)| d)
+                        .unwrap();
+                    tried += 1;
+                    if near <= 2 && (idx - want).abs() <= 3 {
+                        matched += 1;
+                    }
+                }
+            }
+            let share = matched as f64 / tried as f64;
+            eprintln!("{name}: heatmap matches the CPU at {matched}/{tried} points");
+            assert!(
+                share >= MAP_SHARE,
+                "{name}: heatmap matches at {matched}/{tried} points"
+            );
+        } else {
+            // 3D only: the surface fills the middle of the panel, the
+            // background its corner.
+            let p = lay.panels[0].rect;
+            let centre = img.get(p[0] + p[2] / 2, p[1] + p[3] / 2);
+            assert_ne!(
+                centre,
+                s.theme.background(),
+                "{name}: no surface in the middle"
+            );
+            assert_eq!(
+                img.get(p[0] + 1, p[1] + 1),
+                s.theme.background(),
+                "{name}: corner"
+            );
+        }
     }
 }
+
+/// The least share of a shipped scene's heatmap samples that must have the
+/// CPU's colour (within 3 colormap entries). Measured on lavapipe: from
+/// 236/576 (himmelblau-flow, whose 300 trails cover much of the map) to
+/// 420/576 (steepest-ascent-contours); a wrong colormap or scale matches
+/// almost none.
+const MAP_SHARE: f64 = 0.33;
 
 #[test]
 fn a_bad_scene_file_names_file_line_and_key() {

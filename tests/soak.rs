@@ -14,6 +14,7 @@
 //!
 //! Needs `xvfb-run` (Debian packages xvfb and xauth) and a Vulkan adapter
 //! (lavapipe: mesa-vulkan-drivers).
+#![cfg(feature = "viewer")]
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};

@@ -5,6 +5,7 @@
 //!
 //! Needs `xvfb-run` (Debian package xvfb) and a Vulkan adapter (lavapipe:
 //! mesa-vulkan-drivers); a missing one fails the test with that message.
+#![cfg(feature = "viewer")]
 
 use gradfield::image::Image;
 use std::path::{Path, PathBuf};

@@ -86,7 +86,7 @@ fn render_uniforms_match_the_render_shaders() {
             .clone()
     };
     let view = rust_layout!(ViewUniform; view_proj, panel, plot, domain, world, range, contour, contour_mode,
-        eye, nonfinite, background, arrows, misc, levels);
+        eye, nonfinite, background, arrows, three_d, log_scale, arrow_sign, particle_size, levels);
     for (name, src) in &sources {
         // The composite takes no view: it is expression- and panel-independent.
         if src.contains("struct View") {

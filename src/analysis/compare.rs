@@ -102,7 +102,7 @@ impl Starts {
         if !path.is_file() {
             return Err(bad("no such file"));
         }
-        Ok(Starts::Points(read_points_csv(path)?))
+        Ok(Starts::Points(crate::csvio::read_points(path, MAX_STARTS)?))
     }
 
     /// The start points in the domain, in run order.
@@ -161,55 +161,6 @@ impl SplitMix64 {
     fn unit(&mut self) -> f64 {
         (self.next() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
-}
-
-/// Reads `x,y` lines (comma, semicolon, tab or space separated). A file that
-/// cannot be read is the user's input at fault, like an unreadable scene
-/// ([`Error::Input`], exit 2).
-pub fn read_points_csv(path: &Path) -> Result<Vec<[f64; 2]>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::input(format!("reading {}: {e}", path.display())))?;
-    let mut out = Vec::new();
-    let mut first = true;
-    for (n, line) in text.lines().enumerate() {
-        let l = line.trim();
-        if l.is_empty() || l.starts_with('#') {
-            continue;
-        }
-        let fields: Vec<&str> = l
-            .split([',', ';', '\t', ' '])
-            .map(str::trim)
-            .filter(|f| !f.is_empty())
-            .collect();
-        let nums: Vec<Option<f64>> = fields.iter().map(|f| f.parse::<f64>().ok()).collect();
-        let was_first = std::mem::replace(&mut first, false);
-        if was_first && nums.iter().all(Option::is_none) {
-            continue; // a header
-        }
-        match nums.as_slice() {
-            [Some(x), Some(y)] if x.is_finite() && y.is_finite() => out.push([*x, *y]),
-            _ => {
-                return Err(Error::input(format!(
-                    "{}:{}: expected two finite numbers x,y, found '{l}'",
-                    path.display(),
-                    n + 1
-                )))
-            }
-        }
-        if out.len() as u64 > MAX_STARTS {
-            return Err(Error::input(format!(
-                "{}: more than {MAX_STARTS} starts",
-                path.display()
-            )));
-        }
-    }
-    if out.is_empty() {
-        return Err(Error::input(format!(
-            "{}: no x,y points in the file",
-            path.display()
-        )));
-    }
-    Ok(out)
 }
 
 /// Progress of a GPU comparison, after each batch of dispatches.
@@ -961,33 +912,31 @@ pub fn write_csv(path: &Path, report: &CompareReport, starts: &[[f64; 2]]) -> Re
             report.starts
         )));
     }
-    crate::io::write_atomic(path, |w| {
-        let mut w = std::io::BufWriter::new(w);
-        let io = |e| Error::io(path, e);
-        use std::io::Write;
-        writeln!(
-            w,
-            "start_x,start_y,optimizer,end_x,end_y,value,status,steps,destination"
-        )
-        .map_err(io)?;
-        for o in &report.optimizers {
-            for (s, r) in starts.iter().zip(&o.results) {
-                writeln!(
-                    w,
-                    "{},{},{},{},{},{},{},{},{}",
-                    s[0],
-                    s[1],
-                    o.optimizer,
-                    r.end[0],
-                    r.end[1],
-                    r.value,
-                    r.status.as_str(),
-                    r.steps,
-                    r.destination
-                )
-                .map_err(io)?;
-            }
-        }
-        w.flush().map_err(io)
-    })
+    let header = [
+        "start_x",
+        "start_y",
+        "optimizer",
+        "end_x",
+        "end_y",
+        "value",
+        "status",
+        "steps",
+        "destination",
+    ];
+    let rows = report.optimizers.iter().flat_map(|o| {
+        starts.iter().zip(&o.results).map(move |(s, r)| {
+            [
+                s[0].to_string(),
+                s[1].to_string(),
+                o.optimizer.to_string(),
+                r.end[0].to_string(),
+                r.end[1].to_string(),
+                r.value.to_string(),
+                r.status.as_str().to_string(),
+                r.steps.to_string(),
+                r.destination.to_string(),
+            ]
+        })
+    });
+    crate::io::write_atomic(path, |w| crate::csvio::write_table(w, path, &header, rows))
 }

@@ -38,7 +38,7 @@ pub fn run(a: BenchArgs) -> Result<()> {
         .iter()
         .cloned()
         .partition(|c| c == "frame" || c.starts_with("frame/"));
-    let ctx = Context::headless()?;
+    let ctx = Context::headless_with(super::adapter_choice())?;
     let quiet = a.quiet;
     if !frame_cases.is_empty() {
         let only: Vec<String> = frame_cases.into_iter().filter(|c| c != "frame").collect();

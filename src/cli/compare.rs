@@ -121,7 +121,7 @@ pub fn run(a: CompareArgs) -> Result<()> {
     let report = if a.cpu {
         compare::run_cpu(&r.func, &domain, &starts, &optimizers, &stop)?
     } else {
-        let ctx = Context::headless()?;
+        let ctx = Context::headless_with(super::adapter_choice())?;
         let bar = if a.quiet || !std::io::stderr().is_terminal() {
             ProgressBar::hidden()
         } else {

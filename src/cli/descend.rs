@@ -133,7 +133,7 @@ pub fn run(a: DescendArgs) -> Result<()> {
             ))
             .into());
         }
-        let ctx = Context::headless()?;
+        let ctx = Context::headless_with(super::adapter_choice())?;
         let config = EngineConfig {
             optimizer: opt,
             stop,

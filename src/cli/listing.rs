@@ -233,11 +233,26 @@ pub fn critical(a: CriticalArgs) -> Result<()> {
 }
 
 pub fn info(as_json: bool) -> Result<()> {
-    let ctx = Context::headless()?;
+    let ctx = Context::headless_with(super::adapter_choice())?;
+    let seen = gradfield::gpu::context::list_adapters(super::adapter_choice());
     let i = &ctx.info;
     let l = &ctx.limits;
     if as_json {
+        let adapters: Vec<_> = seen
+            .iter()
+            .map(|a| {
+                json!({
+                    "name": a.name,
+                    "backend": format!("{:?}", a.backend),
+                    "device_type": format!("{:?}", a.device_type),
+                    "driver": a.driver,
+                    "driver_info": a.driver_info,
+                    "in_use": same_adapter(a, i),
+                })
+            })
+            .collect();
         let j = json!({
+            "adapters": adapters,
             "adapter": i.name,
             "backend": format!("{:?}", i.backend),
             "device_type": format!("{:?}", i.device_type),
@@ -282,5 +297,25 @@ pub fn info(as_json: bool) -> Result<()> {
             "note: a software adapter (no GPU found); everything runs, more slowly"
         );
     }
+    let _ = writeln!(
+        s,
+        "\nadapters seen ({}; choose one with --adapter NAME or WGPU_ADAPTER_NAME):",
+        seen.len()
+    );
+    for a in &seen {
+        let mark = if same_adapter(a, i) { "*" } else { " " };
+        let _ = writeln!(
+            s,
+            "{mark} {}  {} {}",
+            gradfield::gpu::context::describe_info(a),
+            a.driver,
+            a.driver_info
+        );
+    }
     emit(&s)
+}
+
+/// Whether two descriptions name the same adapter.
+fn same_adapter(a: &wgpu::AdapterInfo, b: &wgpu::AdapterInfo) -> bool {
+    a.name == b.name && a.backend == b.backend && a.device == b.device && a.vendor == b.vendor
 }

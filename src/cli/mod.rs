@@ -13,6 +13,7 @@ mod render;
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 use gradfield::catalog::{self, CatalogEntry};
+use gradfield::gpu::{AdapterChoice, Context};
 use gradfield::optim::{Optimizer, OptimizerKind};
 use gradfield::{Domain, Error, Function};
 use std::io::Write;
@@ -24,6 +25,11 @@ use std::io::Write;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// Use the GPU adapter whose name contains NAME (case-insensitive; `gradfield info`
+    /// lists them); default: $WGPU_ADAPTER_NAME, else the high-performance one
+    /// ($WGPU_POWER_PREF=low|high, on the backends $WGPU_BACKEND names).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub adapter: Option<String>,
     /// How shaders evaluate f: `compiled` (the default) splices the
     /// expression into each shader (fastest per evaluation; a new expression
     /// costs its pipelines' compilation, about a second on a software
@@ -86,9 +92,64 @@ pub enum Command {
         /// The shell: bash, zsh, fish, elvish or powershell.
         shell: clap_complete::Shell,
     },
+    /// Print the manual page (roff): `gradfield man > gradfield.1; man ./gradfield.1`.
+    Man,
+}
+
+/// The adapter choice of this run, from --adapter and the environment (set once by [`run`]).
+static ADAPTER: std::sync::OnceLock<AdapterChoice> = std::sync::OnceLock::new();
+
+/// The adapter choice of this run (the default before [`run`] sets it).
+pub fn adapter_choice() -> &'static AdapterChoice {
+    ADAPTER.get_or_init(AdapterChoice::default)
+}
+
+/// A headless device on the adapter this run chose.
+pub fn gpu() -> Result<Context, Error> {
+    Context::headless_with(adapter_choice())
+}
+
+/// `--adapter` over `WGPU_ADAPTER_NAME`, with `WGPU_BACKEND` and `WGPU_POWER_PREF`
+/// (read here, in the binary: the library takes the result). A variable set
+/// to something wgpu does not understand is the user's error.
+fn choose_adapter(flag: Option<String>) -> Result<AdapterChoice, Error> {
+    let mut c = AdapterChoice::default();
+    if let Some(raw) = std::env::var_os("WGPU_BACKEND") {
+        let b = wgpu::Backends::from_env().unwrap_or(wgpu::Backends::empty());
+        if b.is_empty() {
+            return Err(Error::input(format!(
+                "WGPU_BACKEND={} names no backend: use a comma list of vulkan, gl, metal, dx12",
+                raw.to_string_lossy()
+            )));
+        }
+        c.backends = b;
+    }
+    if let Some(raw) = std::env::var_os("WGPU_POWER_PREF") {
+        c.power = wgpu::PowerPreference::from_env().ok_or_else(|| {
+            Error::input(format!(
+                "WGPU_POWER_PREF={} is not low, high or none",
+                raw.to_string_lossy()
+            ))
+        })?;
+    }
+    match flag {
+        Some(n) => c.name = Some(n),
+        None => {
+            if let Some(n) = std::env::var("WGPU_ADAPTER_NAME")
+                .ok()
+                .filter(|n| !n.is_empty())
+            {
+                c.name = Some(n);
+                c.name_source = "WGPU_ADAPTER_NAME".into();
+            }
+        }
+    }
+    log::debug!("adapter choice: {c:?}");
+    Ok(c)
 }
 
 pub fn run(cli: Cli) -> Result<()> {
+    let _ = ADAPTER.set(choose_adapter(cli.adapter)?);
     gradfield::gpu::expr::set_default(cli.shaders.code());
     gradfield::gpu::expr::set_specialize(cli.shaders == Shaders::Interpreted);
     match cli.command {
@@ -106,6 +167,12 @@ pub fn run(cli: Cli) -> Result<()> {
             let mut cmd = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut cmd, "gradfield", &mut out);
+            emit(&String::from_utf8_lossy(&out))
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_mangen::Man::new(cmd).render(&mut out)?;
             emit(&String::from_utf8_lossy(&out))
         }
     }

@@ -210,7 +210,7 @@ pub fn run(a: RecordArgs) -> Result<()> {
     // The output first (temporary file, or the ffmpeg child): before any GPU work.
     let sink = record::open_sink(&a.output, w, h, scene.record.fps, &opts)?;
     let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
-    let ctx = match gradfield::gpu::Context::headless() {
+    let ctx = match super::gpu() {
         Ok(c) => c,
         Err(e) => {
             sink.abort();

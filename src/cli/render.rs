@@ -197,7 +197,7 @@ pub fn run(a: RenderArgs) -> Result<()> {
         .into());
     }
     super::check_writable(&a.output)?;
-    let ctx = gradfield::gpu::Context::headless()?;
+    let ctx = super::gpu()?;
     let scene = super::with_critical_points(scene)?;
     scene.validate(Some(ctx.limits.max_texture_dimension_2d))?;
     let t = std::time::Instant::now();

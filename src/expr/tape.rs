@@ -28,8 +28,14 @@ pub trait Real:
     fn f1(self, f: Func1) -> Self;
     fn f2(self, f: Func2, b: Self) -> Self;
     fn sqrt(self) -> Self;
-    /// ‖(self, b)‖: `hypot` in f64 (the reference), √(a²+b²) in f32 as WGSL's `length`.
-    fn length2(self, b: Self) -> Self;
+    /// The Euclidean norm ‖(self, b)‖: `hypot` in f64 (the reference),
+    /// √(a²+b²) in f32 as WGSL's `length`.
+    fn norm(self, b: Self) -> Self;
+    /// The old name of [`Real::norm`], kept while src/bench/cpu.rs still
+    /// calls it (that file is being folded into the generic optimizer).
+    fn length2(self, b: Self) -> Self {
+        self.norm(b)
+    }
 }
 
 impl Real for f64 {
@@ -54,7 +60,7 @@ impl Real for f64 {
     fn sqrt(self) -> Self {
         f64::sqrt(self)
     }
-    fn length2(self, b: Self) -> Self {
+    fn norm(self, b: Self) -> Self {
         self.hypot(b)
     }
 }
@@ -99,7 +105,7 @@ impl Real for f32 {
     fn sqrt(self) -> Self {
         f32::sqrt(self)
     }
-    fn length2(self, b: Self) -> Self {
+    fn norm(self, b: Self) -> Self {
         (self * self + b * b).sqrt()
     }
 }

@@ -27,34 +27,131 @@ pub struct Context {
 /// software adapter (lavapipe) takes seconds for one large frame or batch.
 pub const WAIT_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// Which adapter to use. The library never reads the environment: the binary
+/// fills this from `--adapter` and the usual wgpu variables (`WGPU_BACKEND`,
+/// `WGPU_POWER_PREF`, `WGPU_ADAPTER_NAME`); [`AdapterChoice::default`] is
+/// every backend, the high-performance adapter, any name.
+#[derive(Clone, Debug)]
+pub struct AdapterChoice {
+    /// The backends to look at.
+    pub backends: wgpu::Backends,
+    /// The adapter to prefer when no name is given.
+    pub power: wgpu::PowerPreference,
+    /// Use the first adapter whose name contains this (case-insensitive).
+    pub name: Option<String>,
+    /// Where `name` came from, for the error when nothing matches
+    /// (e.g. `--adapter` or `WGPU_ADAPTER_NAME`).
+    pub name_source: String,
+}
+
+impl Default for AdapterChoice {
+    fn default() -> Self {
+        AdapterChoice {
+            backends: wgpu::Backends::all(),
+            power: wgpu::PowerPreference::HighPerformance,
+            name: None,
+            name_source: "--adapter".into(),
+        }
+    }
+}
+
+impl AdapterChoice {
+    /// A new instance on the chosen backends, without a display.
+    pub fn instance(&self) -> wgpu::Instance {
+        let mut desc = wgpu::InstanceDescriptor::new_without_display_handle();
+        desc.backends = self.backends;
+        wgpu::Instance::new(desc)
+    }
+
+    /// The adapter for this choice on `instance` (able to present to
+    /// `surface` when given): the first whose name matches, else the one
+    /// wgpu prefers for `power`, else a software one. A name that matches
+    /// nothing is the user's error, naming every adapter there is.
+    pub fn adapter(
+        &self,
+        instance: &wgpu::Instance,
+        surface: Option<&wgpu::Surface<'_>>,
+    ) -> Result<wgpu::Adapter> {
+        let all = pollster::block_on(instance.enumerate_adapters(self.backends));
+        for a in &all {
+            log::debug!("adapter seen: {}", describe_info(&a.get_info()));
+        }
+        if let Some(want) = self.name.as_deref() {
+            let lower = want.to_lowercase();
+            let usable = |a: &&wgpu::Adapter| surface.is_none_or(|s| a.is_surface_supported(s));
+            return match all
+                .iter()
+                .filter(usable)
+                .find(|a| a.get_info().name.to_lowercase().contains(&lower))
+            {
+                Some(a) => Ok(a.clone()),
+                None if all.is_empty() => Err(Error::NoAdapter),
+                None => {
+                    let names: Vec<String> = all
+                        .iter()
+                        .filter(usable)
+                        .map(|a| describe_info(&a.get_info()))
+                        .collect();
+                    Err(Error::input(format!(
+                        "{} '{want}' matches no adapter; available: {}",
+                        self.name_source,
+                        if names.is_empty() {
+                            "none that can show the window".to_string()
+                        } else {
+                            names.join("; ")
+                        }
+                    )))
+                }
+            };
+        }
+        let request = |fallback: bool| {
+            pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
+                power_preference: self.power,
+                force_fallback_adapter: fallback,
+                compatible_surface: surface,
+                apply_limit_buckets: false,
+            }))
+        };
+        request(false)
+            .or_else(|_| request(true))
+            .map_err(|_| Error::NoAdapter)
+    }
+}
+
+/// Every adapter `choice`'s backends offer, in wgpu's order.
+pub fn list_adapters(choice: &AdapterChoice) -> Vec<wgpu::AdapterInfo> {
+    let instance = choice.instance();
+    pollster::block_on(instance.enumerate_adapters(choice.backends))
+        .iter()
+        .map(|a| a.get_info())
+        .collect()
+}
+
+/// "name (backend, device type)".
+pub fn describe_info(info: &wgpu::AdapterInfo) -> String {
+    format!("{} ({:?}, {:?})", info.name, info.backend, info.device_type)
+}
+
 impl Context {
     /// A headless device on the best adapter, or on a software adapter when no GPU exists.
     pub fn headless() -> Result<Context> {
-        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle());
-        Self::with_instance(instance, None)
+        Self::headless_with(&AdapterChoice::default())
+    }
+
+    /// A headless device on the adapter `choice` picks.
+    pub fn headless_with(choice: &AdapterChoice) -> Result<Context> {
+        Self::with_instance(choice.instance(), None, choice)
     }
 
     /// A device that can present to `surface` (the viewer), on `instance`.
     pub fn with_instance(
         instance: wgpu::Instance,
         surface: Option<&wgpu::Surface<'_>>,
+        choice: &AdapterChoice,
     ) -> Result<Context> {
-        let adapter = pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
-            power_preference: wgpu::PowerPreference::HighPerformance,
-            force_fallback_adapter: false,
-            compatible_surface: surface,
-            apply_limit_buckets: false,
-        }))
-        .or_else(|_| {
-            pollster::block_on(instance.request_adapter(&wgpu::RequestAdapterOptions {
-                power_preference: wgpu::PowerPreference::HighPerformance,
-                force_fallback_adapter: true,
-                compatible_surface: surface,
-                apply_limit_buckets: false,
-            }))
-        })
-        .map_err(|_| Error::NoAdapter)?;
+        let adapter = choice.adapter(&instance, surface)?;
         let info = adapter.get_info();
+        log::debug!("using {}", describe_info(&info));
         let limits = adapter.limits();
         let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("gradfield"),
@@ -75,6 +172,7 @@ impl Context {
         let failure: Arc<Mutex<Option<String>>> = Arc::default();
         let slot = failure.clone();
         device.on_uncaptured_error(Arc::new(move |e: wgpu::Error| {
+            log::debug!("wgpu error: {e}");
             let mut s = slot.lock().unwrap_or_else(|p| p.into_inner());
             s.get_or_insert_with(|| one_line(&e.to_string()));
         }));
@@ -102,10 +200,7 @@ impl Context {
 
     /// "name (backend, device type)".
     pub fn describe(&self) -> String {
-        format!(
-            "{} ({:?}, {:?})",
-            self.info.name, self.info.backend, self.info.device_type
-        )
+        describe_info(&self.info)
     }
 
     /// Largest storage buffer one binding may hold, in bytes.
@@ -156,6 +251,7 @@ impl Context {
     /// instead of wgpu's default panic.
     pub fn shader(&self, label: &str, source: &str) -> Result<wgpu::ShaderModule> {
         crate::gpu::validate_wgsl(label, source)?;
+        let t = std::time::Instant::now();
         let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
         let module = self
             .device
@@ -166,6 +262,11 @@ impl Context {
         if let Some(e) = pollster::block_on(scope.pop()) {
             return Err(self.gpu_error(format!("shader {label} failed to compile: {e}")));
         }
+        log::debug!(
+            "shader {label}: {} bytes of WGSL compiled in {:.1} ms",
+            source.len(),
+            t.elapsed().as_secs_f64() * 1e3
+        );
         Ok(module)
     }
 

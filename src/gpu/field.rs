@@ -56,15 +56,17 @@ impl FieldPass {
             .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
                 label: Some("field::layout"),
                 entries: &[
-                    crate::gpu::buffer_entry(
+                    crate::gpu::sized_entry(
                         0,
                         wgpu::ShaderStages::COMPUTE,
                         wgpu::BufferBindingType::Uniform,
+                        std::mem::size_of::<FieldParams>() as u64,
                     ),
-                    crate::gpu::buffer_entry(
+                    crate::gpu::sized_entry(
                         1,
                         wgpu::ShaderStages::COMPUTE,
                         wgpu::BufferBindingType::Storage { read_only: false },
+                        POINT_BYTES,
                     ),
                     super::expr::tape_entry(wgpu::ShaderStages::COMPUTE),
                 ],
@@ -202,9 +204,11 @@ impl FieldPass {
                     label: Some("field::pass"),
                     timestamp_writes: None,
                 });
+                pass.push_debug_group(&format!("field rows {row}..{}", row + rows));
                 pass.set_pipeline(&self.pipeline);
                 pass.set_bind_group(0, &target.bind, &[]);
                 pass.dispatch_workgroups(grid.width.div_ceil(WORKGROUP), rows, 1);
+                pass.pop_debug_group();
             }
             ctx.queue.submit([enc.finish()]);
             if readback {
@@ -295,7 +299,7 @@ pub fn field_cpu_into<T: Real>(func: &Function, grid: &Grid, out: &mut [[T; 4]])
                 tape.eval_block(&xs[..n], &ys[..n], regs, res);
                 for (l, o) in chunk.iter_mut().enumerate() {
                     let (f, fx, fy) = (res[0][l], res[1][l], res[2][l]);
-                    *o = [f, fx, fy, fx.length2(fy)];
+                    *o = [f, fx, fy, fx.norm(fy)];
                 }
             }
         },

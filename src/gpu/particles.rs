@@ -207,14 +207,21 @@ impl ParticleEngine {
             .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
                 label: Some("particles::layout"),
                 entries: &[
-                    crate::gpu::buffer_entry(
+                    crate::gpu::sized_entry(
                         0,
                         wgpu::ShaderStages::COMPUTE,
                         wgpu::BufferBindingType::Uniform,
+                        std::mem::size_of::<StepParams>() as u64,
                     ),
-                    super::buffer_entry(1, wgpu::ShaderStages::COMPUTE, STORAGE_RW),
-                    super::buffer_entry(2, wgpu::ShaderStages::COMPUTE, STORAGE_RW),
-                    super::buffer_entry(3, wgpu::ShaderStages::COMPUTE, STORAGE_RW),
+                    super::sized_entry(1, wgpu::ShaderStages::COMPUTE, STORAGE_RW, PARTICLE_BYTES),
+                    super::sized_entry(
+                        2,
+                        wgpu::ShaderStages::COMPUTE,
+                        STORAGE_RW,
+                        TRAIL_POINT_BYTES,
+                    ),
+                    // The running count: atomic<u32>.
+                    super::sized_entry(3, wgpu::ShaderStages::COMPUTE, STORAGE_RW, 4),
                     super::expr::tape_entry(wgpu::ShaderStages::COMPUTE),
                 ],
             });

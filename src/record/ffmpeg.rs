@@ -146,6 +146,7 @@ impl FfmpegSink {
         // only, which then stops ffmpeg and removes the temporary file itself.
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        log::debug!("running {cmd:?}");
         let mut child = cmd
             .spawn()
             .map_err(|e| {

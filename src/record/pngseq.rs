@@ -2,7 +2,7 @@
 //! to the digits of the frame count, at least 5).
 //!
 //! Atomicity: the frames are written into a temporary directory beside the
-//! target (`.DIR.PID.partial`). `finish` renames that directory into place when
+//! target (`.DIR.RANDOM.partial`). `finish` renames that directory into place when
 //! the target does not exist or is empty; when the target already holds files,
 //! it removes the old `frame_*.png` files there and moves the new frames in one
 //! by one (other files are left alone). `abort` or a drop removes the
@@ -54,9 +54,7 @@ impl PngSeqSink {
                 dir.display()
             )));
         }
-        let tmp = crate::io::temp_path(&dir);
-        let _ = std::fs::remove_dir_all(&tmp);
-        std::fs::create_dir(&tmp).map_err(|e| Error::io(&dir, e))?;
+        let tmp = crate::io::temp_dir_beside(&dir)?;
         Ok(PngSeqSink {
             dir,
             tmp,

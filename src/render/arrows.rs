@@ -39,8 +39,10 @@ impl ArrowsPass {
         if count == 0 {
             return;
         }
+        pass.push_debug_group("arrows");
         pass.set_pipeline(&self.pipeline);
         pass.set_bind_group(0, view, &[]);
         pass.draw(0..9, 0..2 * count);
+        pass.pop_debug_group();
     }
 }

@@ -34,8 +34,10 @@ impl MapPass {
     }
 
     pub fn encode(&self, pass: &mut wgpu::RenderPass<'_>, view: &wgpu::BindGroup) {
+        pass.push_debug_group("map");
         pass.set_pipeline(&self.pipeline);
         pass.set_bind_group(0, view, &[]);
         pass.draw(0..3, 0..1);
+        pass.pop_debug_group();
     }
 }

@@ -38,10 +38,11 @@ impl MarkersPass {
             .device
             .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
                 label: Some("render::markers_layout"),
-                entries: &[crate::gpu::buffer_entry(
+                entries: &[crate::gpu::sized_entry(
                     0,
                     wgpu::ShaderStages::VERTEX,
                     wgpu::BufferBindingType::Storage { read_only: true },
+                    16, // one marker: vec4<f32>
                 )],
             });
         let buffer = ctx.device.create_buffer(&wgpu::BufferDescriptor {
@@ -97,9 +98,11 @@ impl MarkersPass {
         if self.count == 0 {
             return;
         }
+        pass.push_debug_group("markers");
         pass.set_pipeline(&self.pipeline);
         pass.set_bind_group(0, view, &[]);
         pass.set_bind_group(1, &self.bind, &[]);
         pass.draw(0..6, 0..self.count);
+        pass.pop_debug_group();
     }
 }

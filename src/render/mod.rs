@@ -58,12 +58,19 @@ pub struct ViewUniform {
     pub nonfinite: [f32; 4],
     pub background: [f32; 4],
     pub arrows: [f32; 4],
-    pub misc: [f32; 4],
+    /// 1 for a 3D panel, 0 for a 2D one.
+    pub three_d: u32,
+    /// 1 when colours follow a log scale of f, 0 for linear.
+    pub log_scale: u32,
+    /// +1 when the arrows point along ∇f (ascent), −1 against it.
+    pub arrow_sign: f32,
+    /// Particle sprite diameter in pixels.
+    pub particle_size: f32,
     pub levels: [[f32; 4]; 16],
 }
 const _: () = assert!(std::mem::size_of::<ViewUniform>() == 512);
 const _: () = assert!(std::mem::offset_of!(ViewUniform, panel) == 64);
-const _: () = assert!(std::mem::offset_of!(ViewUniform, misc) == 240);
+const _: () = assert!(std::mem::offset_of!(ViewUniform, three_d) == 240);
 const _: () = assert!(std::mem::offset_of!(ViewUniform, levels) == 256);
 
 /// Colour of pixels where f or ∇f is not finite (magenta: never in a colormap).
@@ -572,12 +579,10 @@ impl Renderer {
             nonfinite: rgba(NONFINITE),
             background: rgba(sc.theme.background()),
             arrows: [nx as f32, ny as f32, s.grad_ref as f32, sc.arrows.scale],
-            misc: [
-                (p.kind == PanelKind::ThreeD) as u32 as f32,
-                s.log as u32 as f32,
-                sign,
-                sc.particles.size,
-            ],
+            three_d: (p.kind == PanelKind::ThreeD) as u32,
+            log_scale: s.log as u32,
+            arrow_sign: sign,
+            particle_size: sc.particles.size,
             levels,
         }
     }
@@ -761,6 +766,8 @@ impl Renderer {
             }
             let bind = &self.panels[i].bind;
             pass.set_viewport(x as f32, y as f32, w as f32, h as f32, 0.0, 1.0);
+            // One group per panel: "panel 0 (ThreeD)" in a frame capture.
+            pass.push_debug_group(&format!("panel {i} ({:?})", p.kind));
             match p.kind {
                 PanelKind::ThreeD => {
                     pass.set_scissor_rect(x, y, w, h);
@@ -776,6 +783,7 @@ impl Renderer {
                     let sw = pw.min(w.saturating_sub(px)).min(lay.width - sx);
                     let sh = ph.min(h.saturating_sub(py)).min(lay.height - sy);
                     if sw == 0 || sh == 0 {
+                        pass.pop_debug_group();
                         continue;
                     }
                     pass.set_scissor_rect(sx, sy, sw, sh);
@@ -794,6 +802,7 @@ impl Renderer {
                     pp.encode(&mut pass, bind, e);
                 }
             }
+            pass.pop_debug_group();
         }
     }
 

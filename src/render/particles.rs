@@ -41,15 +41,8 @@ impl ParticlesPass {
         engine: &ParticleEngine,
     ) -> Result<Self> {
         use wgpu::util::DeviceExt;
-        let entry = |binding, ty| wgpu::BindGroupLayoutEntry {
-            binding,
-            visibility: wgpu::ShaderStages::VERTEX,
-            ty: wgpu::BindingType::Buffer {
-                ty,
-                has_dynamic_offset: false,
-                min_binding_size: None,
-            },
-            count: None,
+        let entry = |binding, ty, min_size| {
+            crate::gpu::sized_entry(binding, wgpu::ShaderStages::VERTEX, ty, min_size)
         };
         let ro = wgpu::BufferBindingType::Storage { read_only: true };
         let layout = ctx
@@ -57,9 +50,13 @@ impl ParticlesPass {
             .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
                 label: Some("render::chunk_layout"),
                 entries: &[
-                    entry(0, wgpu::BufferBindingType::Uniform),
-                    entry(1, ro),
-                    entry(2, ro),
+                    entry(
+                        0,
+                        wgpu::BufferBindingType::Uniform,
+                        std::mem::size_of::<ChunkUniform>() as u64,
+                    ),
+                    entry(1, ro, crate::gpu::particles::PARTICLE_BYTES),
+                    entry(2, ro, crate::gpu::particles::TRAIL_POINT_BYTES),
                 ],
             });
         let cfg = engine.config();
@@ -156,6 +153,7 @@ impl ParticlesPass {
         _engine: &ParticleEngine,
     ) {
         if let Some(t) = &self.trails {
+            pass.push_debug_group("trails");
             pass.set_pipeline(t);
             pass.set_bind_group(0, view, &[]);
             for (count, bind) in &self.binds {
@@ -164,12 +162,15 @@ impl ParticlesPass {
                 // the current position (see shaders/render_trails.wgsl).
                 pass.draw(0..2 * (self.trail_len + 1), 0..*count);
             }
+            pass.pop_debug_group();
         }
+        pass.push_debug_group("particles");
         pass.set_pipeline(&self.points);
         pass.set_bind_group(0, view, &[]);
         for (count, bind) in &self.binds {
             pass.set_bind_group(1, bind, &[]);
             pass.draw(0..6, 0..*count);
         }
+        pass.pop_debug_group();
     }
 }

@@ -37,10 +37,11 @@ impl SurfacePass {
             .device
             .create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
                 label: Some("render::surface_layout"),
-                entries: &[crate::gpu::buffer_entry(
+                entries: &[crate::gpu::sized_entry(
                     0,
                     wgpu::ShaderStages::VERTEX,
                     wgpu::BufferBindingType::Uniform,
+                    std::mem::size_of::<MeshUniform>() as u64,
                 )],
             });
         let res = res.max(2);
@@ -79,10 +80,12 @@ impl SurfacePass {
     }
 
     pub fn encode(&self, pass: &mut wgpu::RenderPass<'_>, view: &wgpu::BindGroup) {
+        pass.push_debug_group("surface");
         pass.set_pipeline(&self.pipeline);
         pass.set_bind_group(0, view, &[]);
         pass.set_bind_group(1, &self.bind, &[]);
         let n = self.res - 1;
         pass.draw(0..6 * n * n, 0..1);
+        pass.pop_debug_group();
     }
 }

@@ -64,6 +64,49 @@ struct SceneTarget {
     origin: [u32; 2],
 }
 
+/// What the egui pass of a frame leaves for the rest of it.
+struct UiFrame {
+    output: egui::FullOutput,
+    actions: Vec<Action>,
+    /// The scene view's rectangle, in points.
+    view_rect: egui::Rect,
+    /// egui textures to free once the frame is drawn.
+    to_free: Vec<egui::TextureId>,
+}
+
+/// A window screenshot drawn this frame, to read back once the GPU is done.
+struct WindowCapture {
+    path: PathBuf,
+    tex: wgpu::Texture,
+    size: [u32; 2],
+}
+
+/// The surface's next texture (and whether it is suboptimal), or None when
+/// there is none this frame: an outdated surface is reconfigured, a lost one
+/// made anew.
+fn acquire_frame(g: &mut Gfx) -> Result<Option<(wgpu::SurfaceTexture, bool)>> {
+    Ok(match g.surface.get_current_texture() {
+        wgpu::CurrentSurfaceTexture::Success(t) => Some((t, false)),
+        wgpu::CurrentSurfaceTexture::Suboptimal(t) => Some((t, true)),
+        wgpu::CurrentSurfaceTexture::Outdated => {
+            g.surface.configure(&g.ctx.device, &g.config);
+            None
+        }
+        wgpu::CurrentSurfaceTexture::Lost => {
+            g.surface = g
+                .ctx
+                .instance
+                .create_surface(g.window.clone())
+                .context("recreating the lost surface")?;
+            g.surface.configure(&g.ctx.device, &g.config);
+            None
+        }
+        wgpu::CurrentSurfaceTexture::Timeout
+        | wgpu::CurrentSurfaceTexture::Occluded
+        | wgpu::CurrentSurfaceTexture::Validation => None,
+    })
+}
+
 fn scene_texture(ctx: &Context, size: [u32; 2]) -> (wgpu::Texture, wgpu::TextureView) {
     let tex = ctx.device.create_texture(&wgpu::TextureDescriptor {
         label: Some("viewer::scene"),
@@ -256,13 +299,16 @@ impl App {
                 .create_window(attrs)
                 .context("creating the window")?,
         );
-        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_with_display_handle(
-            Box::new(event_loop.owned_display_handle()),
+        let choice = crate::cli::adapter_choice();
+        let mut desc = wgpu::InstanceDescriptor::new_with_display_handle(Box::new(
+            event_loop.owned_display_handle(),
         ));
+        desc.backends = choice.backends;
+        let instance = wgpu::Instance::new(desc);
         let surface = instance
             .create_surface(window.clone())
             .context("creating a wgpu surface for the window")?;
-        let ctx = Context::with_instance(instance, Some(&surface))?;
+        let ctx = Context::with_instance(instance, Some(&surface), choice)?;
         let caps = surface.get_capabilities(&ctx.adapter);
         // A non-sRGB format: the colormap bytes and egui's colours land unchanged.
         let format = caps
@@ -539,6 +585,10 @@ impl App {
         });
     }
 
+    /// One frame, in its steps: the panel and input (egui), their actions,
+    /// the renderer brought up to date, the scene texture fitted to the
+    /// view, the particles moved, everything drawn and presented, and the
+    /// frame's bookkeeping (timing, recording, --screenshot-after, --exit).
     fn frame(&mut self, event_loop: &ActiveEventLoop) -> Result<()> {
         let t0 = Instant::now();
         let Some(g) = self.gfx.as_mut() else {
@@ -550,6 +600,28 @@ impl App {
             return Ok(());
         }
         self.dirty = false;
+        let ui = self.run_ui();
+        self.handle_actions(ui.actions, event_loop)?;
+        self.refresh_critical_points();
+        self.apply();
+        if self.args.screenshot_window && self.args.screenshot_after == Some(self.frames + 1) {
+            self.window_shot = Some(self.args.screenshot.clone());
+        }
+        self.fit_target(ui.view_rect, ui.output.pixels_per_point);
+        let view_size = self.gfx.as_ref().expect("window exists").target.size;
+        self.start_or_end_recording(view_size)?;
+        self.advance_particles();
+        let capture = self.draw_and_present(ui.output, &ui.to_free)?;
+        if let Some(capture) = capture {
+            self.save_window_capture(capture)?;
+        }
+        self.end_frame(t0, event_loop)
+    }
+
+    /// The egui pass: the control panel, the scene view's input and overlays.
+    /// Texture updates are applied; those to free come back with the output.
+    fn run_ui(&mut self) -> UiFrame {
+        let g = self.gfx.as_mut().expect("window exists");
         let raw = g.egui_state.take_egui_input(&g.window);
         let mut actions = Vec::new();
         let info = Info {
@@ -578,7 +650,7 @@ impl App {
             self.args.panel_width
         };
         let hover_at = self.hover_at;
-        let out = g.egui_ctx.run_ui(raw, |ui| {
+        let mut out = g.egui_ctx.run_ui(raw, |ui| {
             if panel_width > 0.0 {
                 egui::Panel::left("controls")
                     .default_size(panel_width)
@@ -629,7 +701,6 @@ impl App {
                 });
             input::shortcuts(ui.ctx(), state, &mut actions);
         });
-        let mut out = out;
         self.repaint_at = out
             .viewport_output
             .get(&egui::ViewportId::ROOT)
@@ -645,7 +716,16 @@ impl App {
             }
         }
         let to_free: Vec<egui::TextureId> = out.textures_delta.free.drain().collect();
+        UiFrame {
+            output: out,
+            actions,
+            view_rect,
+            to_free,
+        }
+    }
 
+    /// What the panel, the keys and the mouse asked for this frame.
+    fn handle_actions(&mut self, actions: Vec<Action>, event_loop: &ActiveEventLoop) -> Result<()> {
         for a in actions {
             match a {
                 Action::Screenshot => {
@@ -676,7 +756,11 @@ impl App {
                 Action::Quit => event_loop.exit(),
             }
         }
-        // Critical points: searched again once the domain has settled.
+        Ok(())
+    }
+
+    /// Critical points: searched again once the domain has settled.
+    fn refresh_critical_points(&mut self) {
         if self.state.scene.critical.show
             && (self.state.scene.critical.points.is_empty()
                 || (self.critical_domain != self.state.scene.domain
@@ -684,13 +768,12 @@ impl App {
         {
             self.find_critical_points();
         }
-        self.apply();
-        if self.args.screenshot_window && self.args.screenshot_after == Some(self.frames + 1) {
-            self.window_shot = Some(self.args.screenshot.clone());
-        }
+    }
+
+    /// The scene texture made the size of the view (`view_rect`, in points
+    /// at `ppp` pixels per point), kept inside the window.
+    fn fit_target(&mut self, view_rect: egui::Rect, ppp: f32) {
         let g = self.gfx.as_mut().expect("window exists");
-        let ppp = out.pixels_per_point;
-        // The scene's rectangle in window pixels, kept inside the window.
         let origin = [
             ((view_rect.min.x * ppp).round().max(0.0) as u32).min(g.config.width - 1),
             ((view_rect.min.y * ppp).round().max(0.0) as u32).min(g.config.height - 1),
@@ -711,14 +794,30 @@ impl App {
         }
         g.target.origin = origin;
         g.renderer.scene.size = g.target.size;
-        let view_size = g.target.size;
-        self.start_or_end_recording(view_size)?;
+    }
+
+    /// The particles' steps for this frame: the panel's rate while playing,
+    /// one when a single step was asked for.
+    fn advance_particles(&mut self) {
         let g = self.gfx.as_mut().expect("window exists");
         if self.state.playing {
             g.renderer.advance(&g.ctx, self.state.steps_per_frame);
         } else if std::mem::take(&mut self.state.step_requested) {
             g.renderer.advance(&g.ctx, 1);
         }
+    }
+
+    /// Encodes the scene into its texture and the window (scene blit and
+    /// egui) onto the surface, submits, presents, and waits for the GPU.
+    /// Returns the window screenshot to save, when one was asked for.
+    fn draw_and_present(
+        &mut self,
+        out: egui::FullOutput,
+        to_free: &[egui::TextureId],
+    ) -> Result<Option<WindowCapture>> {
+        let window_shot = self.window_shot.take();
+        let g = self.gfx.as_mut().expect("window exists");
+        let ppp = out.pixels_per_point;
         let mut enc = g
             .ctx
             .device
@@ -726,8 +825,10 @@ impl App {
                 label: Some("viewer::frame"),
             });
         let [tw, th] = g.target.size;
+        enc.push_debug_group("scene");
         g.renderer
             .encode(&g.ctx, &mut enc, &g.target.view, tw, th, TARGET_FORMAT)?;
+        enc.pop_debug_group();
 
         let jobs = g.egui_ctx.tessellate(out.shapes, ppp);
         let screen = egui_wgpu::ScreenDescriptor {
@@ -737,33 +838,14 @@ impl App {
         let extra =
             g.egui_rend
                 .update_buffers(&g.ctx.device, &g.ctx.queue, &mut enc, &jobs, &screen);
-        let frame = match g.surface.get_current_texture() {
-            wgpu::CurrentSurfaceTexture::Success(t) => Some((t, false)),
-            wgpu::CurrentSurfaceTexture::Suboptimal(t) => Some((t, true)),
-            wgpu::CurrentSurfaceTexture::Outdated => {
-                g.surface.configure(&g.ctx.device, &g.config);
-                None
-            }
-            wgpu::CurrentSurfaceTexture::Lost => {
-                g.surface = g
-                    .ctx
-                    .instance
-                    .create_surface(g.window.clone())
-                    .context("recreating the lost surface")?;
-                g.surface.configure(&g.ctx.device, &g.config);
-                None
-            }
-            wgpu::CurrentSurfaceTexture::Timeout
-            | wgpu::CurrentSurfaceTexture::Occluded
-            | wgpu::CurrentSurfaceTexture::Validation => None,
-        };
+        let frame = acquire_frame(g)?;
         let window = [g.config.width, g.config.height];
         if let Some((frame, _)) = &frame {
             let view = frame.texture.create_view(&Default::default());
             draw_window(&mut enc, &view, "viewer::egui", g, &jobs, &screen, window);
         }
         // A window screenshot: the window drawn once more, into a texture we can read.
-        let capture = self.window_shot.take().map(|path| {
+        let capture = window_shot.map(|path| {
             let tex = window_texture(&g.ctx, g.config.format, window);
             let view = tex.create_view(&Default::default());
             draw_window(
@@ -775,7 +857,11 @@ impl App {
                 &screen,
                 window,
             );
-            (path, tex, window)
+            WindowCapture {
+                path,
+                tex,
+                size: window,
+            }
         });
         g.ctx.queue.submit(extra.into_iter().chain([enc.finish()]));
         if let Some((frame, suboptimal)) = frame {
@@ -785,29 +871,41 @@ impl App {
                 g.surface.configure(&g.ctx.device, &g.config);
             }
         }
-        for id in &to_free {
+        for id in to_free {
             g.egui_rend.free_texture(id);
         }
         // Lavapipe runs the GPU work on the CPU: wait, so frames never queue up
         // behind a slow GPU and the readout is the true cost of a frame.
         g.ctx.wait()?;
-        if let Some((path, tex, size)) = capture {
-            let bgra = matches!(
-                g.config.format,
-                wgpu::TextureFormat::Bgra8Unorm | wgpu::TextureFormat::Bgra8UnormSrgb
-            );
-            let result = read_texture(&g.ctx, &tex, size, bgra).and_then(|img| {
-                img.save_png(&path)?;
-                Ok(())
-            });
-            self.status = match &result {
-                Ok(()) => format!("saved {}", path.display()),
-                Err(e) => format!("window screenshot failed: {e}"),
-            };
-            if self.args.screenshot_after == Some(self.frames + 1) {
-                result?;
-            }
+        Ok(capture)
+    }
+
+    /// Reads the window screenshot back and saves it; a failure is the
+    /// panel's status, or the error that ends --screenshot-after's run.
+    fn save_window_capture(&mut self, capture: WindowCapture) -> Result<()> {
+        let g = self.gfx.as_ref().expect("window exists");
+        let bgra = matches!(
+            g.config.format,
+            wgpu::TextureFormat::Bgra8Unorm | wgpu::TextureFormat::Bgra8UnormSrgb
+        );
+        let path = capture.path;
+        let result = read_texture(&g.ctx, &capture.tex, capture.size, bgra).and_then(|img| {
+            img.save_png(&path)?;
+            Ok(())
+        });
+        self.status = match &result {
+            Ok(()) => format!("saved {}", path.display()),
+            Err(e) => format!("window screenshot failed: {e}"),
+        };
+        if self.args.screenshot_after == Some(self.frames + 1) {
+            result?;
         }
+        Ok(())
+    }
+
+    /// After the frame: timing, the recording's frame, --soak's schedule,
+    /// whether another frame is needed, --screenshot-after and --exit.
+    fn end_frame(&mut self, t0: Instant, event_loop: &ActiveEventLoop) -> Result<()> {
         let now = Instant::now();
         Timing::push(&mut self.timing.work, (now - t0).as_secs_f64());
         if let Some(last) = self.last_frame {

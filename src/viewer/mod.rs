@@ -12,22 +12,35 @@
 //! - [`overlay`]: axes, colour bar, hover dial and help painted by egui over the scene.
 //! - [`recorder`]: recording the scene view to MP4 or GIF on an encoder thread.
 
+//!
+//! Everything but the flags needs the cargo feature `viewer` (on by default).
+
+#[cfg(feature = "viewer")]
 pub mod app;
+#[cfg(feature = "viewer")]
 pub mod blit;
+#[cfg(feature = "viewer")]
 pub mod dial;
+#[cfg(feature = "viewer")]
 pub mod input;
+#[cfg(feature = "viewer")]
 pub mod overlay;
+#[cfg(feature = "viewer")]
 pub mod panel;
+#[cfg(feature = "viewer")]
 pub mod recorder;
+#[cfg(feature = "viewer")]
 pub mod state;
 
 use anyhow::Result;
 use clap::Args;
+#[cfg(feature = "viewer")]
 use gradfield::scene::Scene;
 use std::path::PathBuf;
 
 /// `gradfield view [FUNC|SCENE]`.
 #[derive(Args, Debug, Clone)]
+#[cfg_attr(not(feature = "viewer"), allow(dead_code))]
 pub struct ViewArgs {
     /// A built-in name, an expression in x and y, or a scene file (.toml);
     /// default: Himmelblau's four basins, split view, particles with trails.
@@ -91,6 +104,7 @@ pub struct ViewArgs {
 }
 
 /// The opening scene: a built-in name, an expression or a file, else the default.
+#[cfg(feature = "viewer")]
 pub fn initial_scene(target: Option<&str>) -> Result<Scene, gradfield::Error> {
     match target {
         Some(t) => {
@@ -105,7 +119,19 @@ pub fn initial_scene(target: Option<&str>) -> Result<Scene, gradfield::Error> {
     }
 }
 
+/// A build without the cargo feature `viewer` has no window: `view` is the
+/// user's error (exit 2), saying how to get one.
+#[cfg(not(feature = "viewer"))]
+pub fn run(_args: ViewArgs) -> Result<()> {
+    Err(gradfield::Error::input(
+        "this gradfield was built without the viewer (cargo feature `viewer`): \
+         rebuild with default features to use `gradfield view`",
+    )
+    .into())
+}
+
 /// Opens the window and runs until it is closed (or --exit after the screenshot).
+#[cfg(feature = "viewer")]
 pub fn run(args: ViewArgs) -> Result<()> {
     let size = parse_size(&args.size)?;
     if !(args.fps_cap > 0.0 && args.fps_cap <= 1000.0) {
@@ -133,6 +159,7 @@ pub fn run(args: ViewArgs) -> Result<()> {
 }
 
 /// Parses "WxH".
+#[cfg(feature = "viewer")]
 pub fn parse_size(s: &str) -> Result<[u32; 2], gradfield::Error> {
     let bad = || gradfield::Error::input(format!("--size '{s}' must be WxH, e.g. 1280x720"));
     let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
