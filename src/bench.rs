@@ -13,7 +13,6 @@
 //!
 //! [`LANES`]: crate::expr::tape::LANES
 
-pub mod cpu;
 mod extra;
 pub mod peer;
 
@@ -23,7 +22,7 @@ use crate::expr::Function;
 use crate::gpu::field::{field_cpu_into, field_relative_errors, FieldPass};
 use crate::gpu::{Context, EngineConfig, Particle, ParticleEngine};
 use crate::optim::{Optimizer, OptimizerKind, Stop};
-use cpu::{run_particles, CpuParticle};
+use crate::cpu::particles::{run_particles, Particle as CpuParticle};
 use serde::Serialize;
 use std::time::Instant;
 
@@ -682,11 +681,11 @@ fn check_particles(gpu: &[Particle], cpu: &[CpuParticle<f64>], domain: &Domain) 
     let mut mismatches = 0u64;
     let mut outliers = 0u64;
     for (g, c) in gpu.iter().zip(cpu) {
-        if g.status != c.status {
+        if g.status() != c.status {
             mismatches += 1;
             continue;
         }
-        if c.status == 2 {
+        if c.status == crate::optim::Status::Diverged {
             continue;
         }
         let scale = domain.extent().max(c.pos[0].hypot(c.pos[1]));

@@ -6,6 +6,7 @@
 pub mod analysis;
 pub mod bench;
 pub mod catalog;
+pub mod cpu;
 pub mod domain;
 pub mod error;
 pub mod expr;

@@ -1,5 +1,5 @@
 //! The particle engine on the GPU (f32) against the CPU f64 reference, for every
-//! optimizer on a bowl, Rosenbrock, Himmelblau and a saddle.
+//! optimizer (newton included) on a bowl, Rosenbrock, Himmelblau and a saddle.
 //!
 //! What is compared, and why these cases: f32 and f64 trajectories separate
 //! exponentially where the dynamics are chaotic (momentum ringing in
@@ -42,8 +42,8 @@ struct Case {
     domain: Domain,
     steps: u32,
     tol: f64,
-    /// Learning rate per optimizer (gd, ascent, normalized, momentum, nesterov, adagrad, rmsprop, adam).
-    lr: [f64; 8],
+    /// Learning rate per optimizer (gd, ascent, normalized, momentum, nesterov, adagrad, rmsprop, adam, newton).
+    lr: [f64; 9],
 }
 
 fn starts(d: &Domain, n: usize) -> Vec<[f64; 2]> {
@@ -149,7 +149,7 @@ fn bowl_every_optimizer() {
         domain: Domain::new(-3.0, 3.0, -3.0, 3.0),
         steps: 300,
         tol: 1e-3,
-        lr: [0.05, 0.01, 0.01, 0.02, 0.02, 0.5, 0.01, 0.05],
+        lr: [0.05, 0.01, 0.01, 0.02, 0.02, 0.5, 0.01, 0.05, 1.0],
     });
 }
 
@@ -160,7 +160,7 @@ fn rosenbrock_every_optimizer() {
         domain: Domain::new(-2.0, 2.0, -1.0, 3.0),
         steps: 400,
         tol: 1e-3,
-        lr: [1e-3, 1e-4, 1e-3, 2e-4, 2e-4, 0.05, 1e-3, 0.01],
+        lr: [1e-3, 1e-4, 1e-3, 2e-4, 2e-4, 0.05, 1e-3, 0.01, 1.0],
     });
 }
 
@@ -171,7 +171,7 @@ fn himmelblau_every_optimizer() {
         domain: Domain::new(-5.0, 5.0, -5.0, 5.0),
         steps: 300,
         tol: 1e-3,
-        lr: [0.005, 0.001, 0.01, 0.002, 0.002, 0.5, 0.01, 0.05],
+        lr: [0.005, 0.001, 0.01, 0.002, 0.002, 0.5, 0.01, 0.05, 0.3],
     });
 }
 
@@ -182,6 +182,6 @@ fn saddle_every_optimizer() {
         domain: Domain::new(-2.0, 2.0, -2.0, 2.0),
         steps: 120,
         tol: 1e-4,
-        lr: [0.05, 0.05, 0.01, 0.01, 0.01, 0.1, 0.01, 0.05],
+        lr: [0.05, 0.05, 0.01, 0.01, 0.01, 0.1, 0.01, 0.05, 0.01],
     });
 }

@@ -3,7 +3,7 @@
 //! times anything, and says in its notes what its figures mean where there
 //! is no like-for-like CPU path.
 
-use super::cpu::{run_particles, CpuParticle};
+use crate::cpu::particles::{run_particles, Particle as CpuParticle};
 use super::{
     check_particles, himmelblau_domain, time_runs, BenchOptions, CaseReport, Check, HIMMELBLAU,
 };
@@ -360,7 +360,7 @@ pub fn render_case(
         .map(|c| {
             let mut c = *c;
             if c.steps == RENDER_CHECK_STEPS {
-                c.status = 0;
+                c.status = Status::Running;
             }
             c
         })
