@@ -16,13 +16,13 @@
 mod extra;
 pub mod peer;
 
+use crate::cpu::particles::{run_particles, Particle as CpuParticle};
 use crate::domain::{Domain, Grid};
 use crate::error::{Error, Result};
 use crate::expr::Function;
 use crate::gpu::field::{field_cpu_into, field_relative_errors, FieldPass};
 use crate::gpu::{Context, EngineConfig, Particle, ParticleEngine};
 use crate::optim::{Optimizer, OptimizerKind, Stop};
-use crate::cpu::particles::{run_particles, Particle as CpuParticle};
 use serde::Serialize;
 use std::time::Instant;
 

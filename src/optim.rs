@@ -421,13 +421,17 @@ impl Schedule {
                     return err("step schedule: EVERY must be ≥ 1".into());
                 }
                 if !(gamma > 0.0 && gamma.is_finite()) {
-                    return err(format!("step schedule: GAMMA = {gamma} must be a finite number > 0"));
+                    return err(format!(
+                        "step schedule: GAMMA = {gamma} must be a finite number > 0"
+                    ));
                 }
                 Ok(())
             }
             Schedule::Exp { gamma } => {
                 if !(gamma > 0.0 && gamma.is_finite()) {
-                    return err(format!("exp schedule: GAMMA = {gamma} must be a finite number > 0"));
+                    return err(format!(
+                        "exp schedule: GAMMA = {gamma} must be a finite number > 0"
+                    ));
                 }
                 Ok(())
             }
@@ -444,10 +448,14 @@ impl Schedule {
             }
             Schedule::Inv { gamma, power } => {
                 if !(gamma >= 0.0 && gamma.is_finite()) {
-                    return err(format!("inv schedule: GAMMA = {gamma} must be a finite number ≥ 0"));
+                    return err(format!(
+                        "inv schedule: GAMMA = {gamma} must be a finite number ≥ 0"
+                    ));
                 }
                 if !(power >= 0.0 && power.is_finite()) {
-                    return err(format!("inv schedule: POWER = {power} must be a finite number ≥ 0"));
+                    return err(format!(
+                        "inv schedule: POWER = {power} must be a finite number ≥ 0"
+                    ));
                 }
                 Ok(())
             }
@@ -689,17 +697,54 @@ mod tests {
     fn schedules_parse_print_and_round_trip() {
         for (spec, want) in [
             ("constant", Schedule::Constant),
-            ("step:10:0.5", Schedule::Step { every: 10, gamma: 0.5 }),
+            (
+                "step:10:0.5",
+                Schedule::Step {
+                    every: 10,
+                    gamma: 0.5,
+                },
+            ),
             ("exp:0.97", Schedule::Exp { gamma: 0.97 }),
-            ("cosine:40", Schedule::Cosine { t_max: 40, eta_min: 0.0 }),
-            ("cosine:40:0.01", Schedule::Cosine { t_max: 40, eta_min: 0.01 }),
-            ("inv:0.1:0.75", Schedule::Inv { gamma: 0.1, power: 0.75 }),
+            (
+                "cosine:40",
+                Schedule::Cosine {
+                    t_max: 40,
+                    eta_min: 0.0,
+                },
+            ),
+            (
+                "cosine:40:0.01",
+                Schedule::Cosine {
+                    t_max: 40,
+                    eta_min: 0.01,
+                },
+            ),
+            (
+                "inv:0.1:0.75",
+                Schedule::Inv {
+                    gamma: 0.1,
+                    power: 0.75,
+                },
+            ),
         ] {
             let s = Schedule::parse(spec).unwrap();
             assert_eq!(s, want, "{spec}");
             assert_eq!(Schedule::parse(&s.to_string()).unwrap(), s);
         }
-        for bad in ["", "warmup", "step:10", "step:0:0.5", "step:1.5:0.5", "exp:0", "exp:inf", "cosine:0", "cosine:5:-1", "inv:1", "inv:-1:1", "constant:1"] {
+        for bad in [
+            "",
+            "warmup",
+            "step:10",
+            "step:0:0.5",
+            "step:1.5:0.5",
+            "exp:0",
+            "exp:inf",
+            "cosine:0",
+            "cosine:5:-1",
+            "inv:1",
+            "inv:-1:1",
+            "constant:1",
+        ] {
             let e = Schedule::parse(bad).unwrap_err().to_string();
             assert!(e.contains(&format!("schedule '{bad}'")), "{bad}: {e}");
         }
@@ -708,16 +753,49 @@ mod tests {
     #[test]
     fn scheduled_rates_at_known_steps() {
         let lr = 0.1;
-        assert_eq!(Schedule::Step { every: 3, gamma: 0.5 }.lr(lr, 2), 0.1);
-        assert_eq!(Schedule::Step { every: 3, gamma: 0.5 }.lr(lr, 3), 0.05);
-        assert_eq!(Schedule::Step { every: 3, gamma: 0.5 }.lr(lr, 6), 0.025);
+        assert_eq!(
+            Schedule::Step {
+                every: 3,
+                gamma: 0.5
+            }
+            .lr(lr, 2),
+            0.1
+        );
+        assert_eq!(
+            Schedule::Step {
+                every: 3,
+                gamma: 0.5
+            }
+            .lr(lr, 3),
+            0.05
+        );
+        assert_eq!(
+            Schedule::Step {
+                every: 3,
+                gamma: 0.5
+            }
+            .lr(lr, 6),
+            0.025
+        );
         assert_eq!(Schedule::Exp { gamma: 0.5 }.lr(lr, 2), 0.025);
-        let c = Schedule::Cosine { t_max: 10, eta_min: 0.02 };
+        let c = Schedule::Cosine {
+            t_max: 10,
+            eta_min: 0.02,
+        };
         assert_eq!(c.lr(lr, 0), 0.1);
         assert!((c.lr(lr, 10) - 0.02).abs() < 1e-17);
         assert!((c.lr(lr, 5) - 0.06).abs() < 1e-16);
         assert!((c.lr(lr, 20) - 0.1).abs() < 1e-16, "periodic past T_max");
-        assert!((Schedule::Inv { gamma: 1.0, power: 2.0 }.lr(lr, 1) - 0.025).abs() < 1e-17);
+        assert!(
+            (Schedule::Inv {
+                gamma: 1.0,
+                power: 2.0
+            }
+            .lr(lr, 1)
+                - 0.025)
+                .abs()
+                < 1e-17
+        );
     }
 
     #[test]
@@ -736,11 +814,24 @@ mod tests {
         let opt = Optimizer::new(OptimizerKind::Newton, 1.0);
         let mut st = State::new([3.0, -2.0]);
         assert!(iterate(&f, &opt, &stop(5), &mut st));
-        assert!(st.pos[0].abs() < 1e-15 && st.pos[1].abs() < 1e-15, "{:?}", st.pos);
+        assert!(
+            st.pos[0].abs() < 1e-15 && st.pos[1].abs() < 1e-15,
+            "{:?}",
+            st.pos
+        );
         // At a saddle the shift makes the step go downhill along the unstable axis.
         let f = Function::parse("x^2 - y^2").unwrap();
         let mut st = State::new([0.5, 0.1]);
-        assert!(iterate(&f, &Optimizer::new(OptimizerKind::Newton, 0.01), &stop(5), &mut st));
-        assert!(st.pos[0] < 0.5 && st.pos[0] > 0.0 && st.pos[1] > 0.1, "{:?}", st.pos);
+        assert!(iterate(
+            &f,
+            &Optimizer::new(OptimizerKind::Newton, 0.01),
+            &stop(5),
+            &mut st
+        ));
+        assert!(
+            st.pos[0] < 0.5 && st.pos[0] > 0.0 && st.pos[1] > 0.1,
+            "{:?}",
+            st.pos
+        );
     }
 }

@@ -35,7 +35,13 @@ pub fn needs_f64(func: &Function, stop: &Stop, status: Status, end: [f32; 2]) ->
 }
 
 /// One run on the CPU in f64 from `start`, as particle number `index` (its noise stream).
-pub fn run_f64(func: &Function, opt: &Optimizer, stop: &Stop, start: [f64; 2], index: u32) -> State {
+pub fn run_f64(
+    func: &Function,
+    opt: &Optimizer,
+    stop: &Stop,
+    start: [f64; 2],
+    index: u32,
+) -> State {
     let mut st = State::new(start);
     st.index = index;
     while iterate(func, opt, stop, &mut st) {}

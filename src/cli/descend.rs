@@ -161,8 +161,7 @@ pub fn run(a: DescendArgs) -> Result<()> {
                 if postrun::needs_f64(&r.func, &stop, p.status(), p.pos) {
                     // f32 overflowed where f64 is finite: the f64 run is the answer.
                     reruns += 1;
-                    let (st, pts) =
-                        optim::trajectory_of(&r.func, &opt, &stop, starts[i], i as u32);
+                    let (st, pts) = optim::trajectory_of(&r.func, &opt, &stop, starts[i], i as u32);
                     return Trajectory {
                         start: starts[i],
                         values: pts

@@ -188,7 +188,11 @@ pub struct OptimizerArgs {
 impl OptimizerArgs {
     /// The optimizer for `kind`, with the shared hyper-parameters, validated;
     /// `catalogue_lr` is a built-in function's rate (see `OptimizerKind::default_lr_for`).
-    pub fn build(&self, kind: OptimizerKind, catalogue_lr: Option<f64>) -> Result<Optimizer, Error> {
+    pub fn build(
+        &self,
+        kind: OptimizerKind,
+        catalogue_lr: Option<f64>,
+    ) -> Result<Optimizer, Error> {
         let schedule = Schedule::parse_as("--schedule", &self.schedule)?;
         let noise = gradfield::optim::parse_noise("--noise", self.noise)?;
         let default_lr = kind.default_lr_for(catalogue_lr);

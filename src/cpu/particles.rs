@@ -126,7 +126,14 @@ pub fn clip<T: Real>(clip: T, g: [T; 2], gnorm: T) -> [T; 2] {
 // One index over position, moments and gradient mirrors the WGSL's vec2 arithmetic.
 #[allow(clippy::needless_range_loop)]
 #[inline(always)]
-pub fn update<T: Real>(p: &Params<T>, st: &mut Particle<T>, lr: T, g: [T; 2], gnorm: T, hess: [T; 3]) {
+pub fn update<T: Real>(
+    p: &Params<T>,
+    st: &mut Particle<T>,
+    lr: T,
+    g: [T; 2],
+    gnorm: T,
+    hess: [T; 3],
+) {
     let zero = T::from_f64(0.0);
     let one = T::from_f64(1.0);
     if p.kind == OptimizerKind::Newton {

@@ -52,4 +52,3 @@ pub(super) fn polish(func: &Function, mut x: f64, mut y: f64, max_iter: u32) -> 
     let scale = d.hess.iter().fold(1.0f64, |m, v| m.max(v.abs()));
     (d.grad[0].hypot(d.grad[1]) <= POLISH_GRAD_TOL * scale).then_some([x, y])
 }
-

@@ -133,4 +133,3 @@ fn fmt_g(v: f64) -> String {
         format!("{v}")
     }
 }
-
