@@ -217,8 +217,8 @@ fn gpu_and_cpu_draw_the_same_noise() {
         assert_eq!(sg.len(), 300);
         assert_eq!(sc.len(), 300);
         for (t, (a, b)) in sg.iter().zip(&sc).enumerate() {
-            for i in 0..2 {
-                let e = (a[i] - b[i]).abs();
+            for (x, y) in a.iter().zip(b) {
+                let e = (x - y).abs();
                 worst = worst.max(e);
                 assert!(e < 1e-5, "particle {k} step {t}: gpu {a:?} cpu {b:?}");
             }
