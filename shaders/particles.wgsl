@@ -1,13 +1,16 @@
 //! particles: `iters` optimizer iterations per particle per dispatch.
-//! Inputs: `params` (optimizer hyper-parameters, stopping rule, counts), the
-//! generated `f_grad`, and the compile-time `OPTIMIZER` and `TRAILS` constants
-//! (prepended by `gpu::particles`). In/out: `particles` (state), `trails` (ring of
+//! Inputs: `params` (optimizer hyper-parameters, schedule, noise, stopping
+//! rule, counts), the generated `f_grad` (`f_grad_hess` for newton) behind
+//! `derivs`, and the compile-time `OPTIMIZER`, `SCHEDULE`, `NOISE` and
+//! `TRAILS` constants (prepended by `gpu::particles`, with `gauss2` from
+//! `philox.wgsl` when NOISE is on): gd with a constant schedule and no noise
+//! compiles to the same loop as before schedules and noise existed. In/out: `particles` (state), `trails` (ring of
 //! the last `trail_len` positions, one sample every `trail_stride` steps),
 //! `running` (atomic count of particles still running after this dispatch).
 //! Dispatch: ceil(count / (256·PER_INVOCATION)) workgroups of 256, each
 //! invocation stepping PER_INVOCATION = 4 consecutive particles; folded into
 //! (x, y) when above the per-dimension limit.
-//! CPU twin: `optim::iterate` (keep the order of operations the same).
+//! CPU twin: `src/cpu/particles.rs` (keep the order of operations the same).
 
 struct Particle {
     pos: vec2<f32>,
@@ -36,8 +39,20 @@ struct StepParams {
     trail_len: u32,
     trail_stride: u32,
     groups_x: u32,
+    /// The engine index of this chunk's first particle (keys the noise streams).
+    index_base: u32,
+    /// σ of the gradient noise.
+    noise: f32,
+    /// Schedule parameters: step (γ, -, EVERY), exp (γ, -, -), cosine (η_min, -, T_MAX), inv (γ, p, -).
+    sched_a: f32,
+    sched_b: f32,
+    sched_n: u32,
+    /// The noise seed's low and high words.
+    seed_lo: u32,
+    seed_hi: u32,
     _pad0: u32,
     _pad1: u32,
+    _pad2: u32,
 }
 
 const RUNNING: u32 = 0u;
@@ -94,43 +109,87 @@ fn one_minus_exp(z: f32) -> f32 {
     return -z * acc;
 }
 
-fn update(p: ptr<function, Particle>, g: vec2<f32>, gnorm: f32) {
+/// η after `steps` updates (the schedule's closed forms; `Schedule::lr` of the CPU twin).
+fn lr_at(steps: u32) -> f32 {
+    var lr = params.lr; // constant
+    switch SCHEDULE {
+        case 1u: { // step: η γ^⌊t/EVERY⌋
+            lr = params.lr * exp2(f32(steps / params.sched_n) * log2(params.sched_a));
+        }
+        case 2u: { // exp: η γ^t
+            lr = params.lr * exp2(f32(steps) * log2(params.sched_a));
+        }
+        case 3u: { // cosine: η_min + (η − η_min)(1 + cos(π t/T_max))/2, t reduced mod 2 T_max first
+            let t = f32(steps % (2u * params.sched_n));
+            lr = params.sched_a + (params.lr - params.sched_a) * 0.5
+                * (1.0 + cos(3.141592653589793 * t / f32(params.sched_n)));
+        }
+        case 4u: { // inv: η (1 + γ t)^−p
+            lr = params.lr * exp2(-params.sched_b * log2(1.0 + params.sched_a * f32(steps)));
+        }
+        default: {}
+    }
+    return lr;
+}
+
+/// Newton's shift margin: `NEWTON_MARGIN` of the CPU twin.
+const NEWTON_MARGIN: f32 = 1e-3;
+
+/// (H + λI)⁻¹ g with the smallest λ ≥ 0 that makes H + λI positive definite
+/// by NEWTON_MARGIN·ρ(H) (`newton_direction` of the CPU twin).
+fn newton_direction(g: vec2<f32>, h: vec3<f32>) -> vec2<f32> {
+    let mid = 0.5 * (h.x + h.z);
+    let rad = length(vec2<f32>(0.5 * (h.x - h.z), h.y));
+    let lmin = mid - rad;
+    let rho = abs(mid) + rad;
+    let margin = select(1.0, NEWTON_MARGIN * rho, rho > 0.0);
+    let shift = max(margin - lmin, 0.0);
+    let a = h.x + shift;
+    let c = h.z + shift;
+    let det = a * c - h.y * h.y;
+    return vec2<f32>(c * g.x - h.y * g.y, a * g.y - h.y * g.x) / det;
+}
+
+fn update(p: ptr<function, Particle>, lr: f32, g: vec2<f32>, gnorm: f32, hess: vec3<f32>) {
     let t = f32((*p).steps) + 1.0;
     switch OPTIMIZER {
         case 0u: { // gd
-            (*p).pos = (*p).pos - params.lr * g;
+            (*p).pos = (*p).pos - lr * g;
         }
         case 1u: { // ascent
-            (*p).pos = (*p).pos + params.lr * g;
+            (*p).pos = (*p).pos + lr * g;
         }
         case 2u: { // normalized
             if (gnorm > 0.0) {
-                (*p).pos = (*p).pos - params.lr * g / gnorm;
+                (*p).pos = (*p).pos - lr * g / gnorm;
             }
         }
         case 3u: { // momentum
             (*p).m = params.momentum * (*p).m + g;
-            (*p).pos = (*p).pos - params.lr * (*p).m;
+            (*p).pos = (*p).pos - lr * (*p).m;
         }
         case 4u: { // nesterov
             (*p).m = params.momentum * (*p).m + g;
-            (*p).pos = (*p).pos - params.lr * (g + params.momentum * (*p).m);
+            (*p).pos = (*p).pos - lr * (g + params.momentum * (*p).m);
         }
         case 5u: { // adagrad
             (*p).v = (*p).v + g * g;
-            (*p).pos = (*p).pos - params.lr * g / (sqrt((*p).v) + params.eps);
+            (*p).pos = (*p).pos - lr * g / (sqrt((*p).v) + params.eps);
         }
         case 6u: { // rmsprop
             (*p).v = params.alpha * (*p).v + (1.0 - params.alpha) * g * g;
-            (*p).pos = (*p).pos - params.lr * g / (sqrt((*p).v) + params.eps);
+            (*p).pos = (*p).pos - lr * g / (sqrt((*p).v) + params.eps);
         }
-        default: { // adam
+        case 7u: { // adam
             (*p).m = params.beta1 * (*p).m + (1.0 - params.beta1) * g;
             (*p).v = params.beta2 * (*p).v + (1.0 - params.beta2) * g * g;
             let bc1 = one_minus_exp(t * ln_beta(params.beta1));
             let bc2 = one_minus_exp(t * ln_beta(params.beta2));
             let denom = sqrt((*p).v) / sqrt(bc2) + params.eps;
-            (*p).pos = (*p).pos - (params.lr / bc1) * (*p).m / denom;
+            (*p).pos = (*p).pos - (lr / bc1) * (*p).m / denom;
+        }
+        default: { // newton
+            (*p).pos = (*p).pos - lr * newton_direction(g, hess);
         }
     }
 }
@@ -146,23 +205,29 @@ fn update(p: ptr<function, Particle>, g: vec2<f32>, gnorm: f32) {
 fn iterate(p_in: Particle, i: u32) -> Particle {
     var p = p_in;
     let running = p.status == RUNNING;
-    let fg = f_grad(p.pos);
-    var g = fg.yz;
-    let gnorm = length(g);
-    p.value = select(p.value, fg.x, running);
+    let fd = derivs(p.pos);
+    let gnorm = length(fd.grad);
+    p.value = select(p.value, fd.value, running);
     p.grad_norm = select(p.grad_norm, gnorm, running);
     let b = params.bounds;
     let inside = (p.pos.x >= b.x) & (p.pos.x <= b.y) & (p.pos.y >= b.z) & (p.pos.y <= b.w);
-    let diverged = !finite(fg.x) | !finite(gnorm) | !inside;
+    let diverged = !finite(fd.value) | !finite(gnorm) | !inside;
     let converged = !diverged & (gnorm < params.tol);
     p.status = select(p.status, select(CONVERGED, DIVERGED, diverged), running & (diverged | converged));
     let moves = running & !diverged & !converged & (p.steps < params.max_steps);
+    // Stochastic gradient (after the convergence test, which sees the exact ‖∇f‖).
+    var g = fd.grad;
+    var gn = gnorm;
+    if (NOISE) {
+        g = g + params.noise * gauss2(vec2<u32>(params.seed_lo, params.seed_hi), params.index_base + i, p.steps);
+        gn = length(g);
+    }
     if (params.clip > 0.0) {
-        let c = params.clip / (gnorm + 1e-6);
+        let c = params.clip / (gn + 1e-6);
         g = select(g, g * c, c < 1.0);
     }
     var q = p;
-    update(&q, g, gnorm);
+    update(&q, lr_at(p.steps), g, gn, fd.hess);
     p.pos = select(p.pos, q.pos, moves);
     p.m = select(p.m, q.m, moves);
     p.v = select(p.v, q.v, moves);

@@ -13,18 +13,17 @@
 //!
 //! [`LANES`]: crate::expr::tape::LANES
 
-pub mod cpu;
 mod extra;
 pub mod frame;
 pub mod peer;
 
+use crate::cpu::particles::{run_particles, Particle as CpuParticle};
 use crate::domain::{Domain, Grid};
 use crate::error::{Error, Result};
 use crate::expr::Function;
 use crate::gpu::field::{field_cpu_into, field_relative_errors, FieldPass};
 use crate::gpu::{Context, EngineConfig, Particle, ParticleEngine};
 use crate::optim::{Optimizer, OptimizerKind, Stop};
-use cpu::{run_particles, CpuParticle};
 use serde::Serialize;
 use std::time::Instant;
 
@@ -683,11 +682,11 @@ fn check_particles(gpu: &[Particle], cpu: &[CpuParticle<f64>], domain: &Domain) 
     let mut mismatches = 0u64;
     let mut outliers = 0u64;
     for (g, c) in gpu.iter().zip(cpu) {
-        if g.status != c.status {
+        if g.status() != c.status {
             mismatches += 1;
             continue;
         }
-        if c.status == 2 {
+        if c.status == crate::optim::Status::Diverged {
             continue;
         }
         let scale = domain.extent().max(c.pos[0].hypot(c.pos[1]));

@@ -10,6 +10,7 @@ pub mod analysis;
 #[doc(hidden)]
 pub mod bench;
 pub mod catalog;
+pub mod cpu;
 pub mod csvio;
 pub mod domain;
 pub mod error;

@@ -15,9 +15,17 @@
 //! | `adagrad` | s ← s + g²; x ← x − η g/(√s + ε)  (ε = 1e-10) |
 //! | `rmsprop` | s ← α s + (1−α) g²; x ← x − η g/(√s + ε)  (α = 0.99, ε = 1e-8) |
 //! | `adam` | m ← β₁m + (1−β₁)g; s ← β₂s + (1−β₂)g²; x ← x − (η/(1−β₁ᵗ)) m/(√s/√(1−β₂ᵗ) + ε)  (β₁ = 0.9, β₂ = 0.999, ε = 1e-8) |
+//! | `newton` | x ← x − η (H + λI)⁻¹ g, λ ≥ 0 the smallest shift making H + λI positive definite by a margin (η = 1) |
 //!
-//! Clipping (`clip` = C > 0) first rescales g by C/(‖g‖ + 1e-6) when that is
-//! below 1, as `torch.nn.utils.clip_grad_norm_` does.
+//! With `noise` = σ > 0, N(0, σ²) is added to each gradient component first
+//! (stochastic gradients, from the counter-based generator of
+//! [`crate::cpu::philox`] keyed by seed, particle index and step). Clipping
+//! (`clip` = C > 0) then rescales g by C/(‖g‖ + 1e-6) when that is below 1, as
+//! `torch.nn.utils.clip_grad_norm_` does. The learning rate η follows the
+//! [`Schedule`], counted per particle in optimizer steps.
+//!
+//! The step itself lives in [`crate::cpu::particles`] (generic over f32/f64),
+//! the CPU twin of `shaders/particles.wgsl`.
 
 use crate::domain::Domain;
 use crate::error::{Error, Result};
@@ -35,10 +43,11 @@ pub enum OptimizerKind {
     Adagrad,
     Rmsprop,
     Adam,
+    Newton,
 }
 
 impl OptimizerKind {
-    pub const ALL: [OptimizerKind; 8] = [
+    pub const ALL: [OptimizerKind; 9] = [
         OptimizerKind::Gd,
         OptimizerKind::Ascent,
         OptimizerKind::Normalized,
@@ -47,6 +56,7 @@ impl OptimizerKind {
         OptimizerKind::Adagrad,
         OptimizerKind::Rmsprop,
         OptimizerKind::Adam,
+        OptimizerKind::Newton,
     ];
 
     pub fn name(self) -> &'static str {
@@ -59,6 +69,7 @@ impl OptimizerKind {
             OptimizerKind::Adagrad => "adagrad",
             OptimizerKind::Rmsprop => "rmsprop",
             OptimizerKind::Adam => "adam",
+            OptimizerKind::Newton => "newton",
         }
     }
 
@@ -83,6 +94,46 @@ impl OptimizerKind {
                     OptimizerKind::ALL.map(|k| k.name()).join(", ")
                 ))
             })
+    }
+
+    /// The default learning rate of this optimizer: the one table every
+    /// command and scene uses when no `--lr` / `lr` is given and the function
+    /// is not a built-in with its own rate (the catalogue's rate is tuned for
+    /// plain descent on that function and wins for every optimizer but
+    /// `newton`, whose natural step is η = 1).
+    ///
+    /// | optimizer | default η |
+    /// |---|---|
+    /// | gd, ascent, momentum, nesterov | 0.01 |
+    /// | normalized, adagrad, rmsprop, adam | 0.05 |
+    /// | newton | 1 |
+    ///
+    /// The adaptive optimizers take steps of about η per coordinate whatever
+    /// the gradient's size, so they get the larger rate that scenes have
+    /// always used (scene goldens depend on it); `descend` and `compare`
+    /// used 0.01 for every optimizer before this table.
+    pub fn default_lr(self) -> f64 {
+        match self {
+            OptimizerKind::Normalized
+            | OptimizerKind::Adam
+            | OptimizerKind::Rmsprop
+            | OptimizerKind::Adagrad => 0.05,
+            OptimizerKind::Newton => 1.0,
+            OptimizerKind::Gd
+            | OptimizerKind::Ascent
+            | OptimizerKind::Momentum
+            | OptimizerKind::Nesterov => 0.01,
+        }
+    }
+
+    /// The learning rate to use when none is given: `newton`'s η = 1, else a
+    /// built-in function's catalogue rate when there is one, else [`Self::default_lr`].
+    pub fn default_lr_for(self, catalogue: Option<f64>) -> f64 {
+        match (self, catalogue) {
+            (OptimizerKind::Newton, _) => 1.0,
+            (_, Some(lr)) => lr,
+            (k, None) => k.default_lr(),
+        }
     }
 
     /// PyTorch's default ε for this optimizer.
@@ -115,6 +166,15 @@ pub struct Optimizer {
     pub eps: f64,
     /// Gradient-norm clip C; 0 turns clipping off.
     pub clip: f64,
+    /// How η changes with the particle's step count.
+    #[serde(default)]
+    pub schedule: Schedule,
+    /// σ of the N(0, σ²) noise added to each gradient component; 0 turns it off.
+    #[serde(default)]
+    pub noise: f64,
+    /// Seed of the noise streams.
+    #[serde(default)]
+    pub seed: u64,
 }
 
 impl Optimizer {
@@ -128,6 +188,9 @@ impl Optimizer {
             alpha: 0.99,
             eps: kind.default_eps(),
             clip: 0.0,
+            schedule: Schedule::Constant,
+            noise: 0.0,
+            seed: 0,
         }
     }
 
@@ -177,7 +240,263 @@ impl Optimizer {
             self.clip >= 0.0,
             "it must be ≥ 0 (0 turns clipping off)",
         )?;
+        check(
+            "noise sigma",
+            self.noise,
+            self.noise >= 0.0,
+            "it must be a finite number ≥ 0 (0 turns noise off)",
+        )?;
+        self.schedule.validate()?;
         Ok(())
+    }
+}
+
+/// A learning-rate schedule with PyTorch's semantics, counted per particle
+/// in optimizer steps: the update that takes a particle from step t to t + 1
+/// uses η(t) (t = 0 for its first update), as a loop of `opt.step();
+/// sched.step()` does.
+///
+/// | spec | η(t) | PyTorch |
+/// |---|---|---|
+/// | `constant` | η | — |
+/// | `step:EVERY:GAMMA` | η γ^⌊t/EVERY⌋ | `StepLR(step_size=EVERY, gamma=GAMMA)` |
+/// | `exp:GAMMA` | η γ^t | `ExponentialLR(gamma=GAMMA)` |
+/// | `cosine:T_MAX[:ETA_MIN]` | η_min + (η − η_min)(1 + cos(π t/T_max))/2 | `CosineAnnealingLR(T_max, eta_min)` (its closed form, which continues periodically past T_max) |
+/// | `inv:GAMMA:POWER` | η / (1 + γ t)^p | Caffe's `inv` policy (`LambdaLR(lambda t: (1 + γt)**-p)`) |
+#[derive(Clone, Copy, Debug, PartialEq, Default, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub enum Schedule {
+    #[default]
+    Constant,
+    Step {
+        every: u32,
+        gamma: f64,
+    },
+    Exp {
+        gamma: f64,
+    },
+    Cosine {
+        t_max: u32,
+        eta_min: f64,
+    },
+    Inv {
+        gamma: f64,
+        power: f64,
+    },
+}
+
+impl Schedule {
+    /// The id the WGSL `SCHEDULE` constant takes.
+    pub fn id(self) -> u32 {
+        match self {
+            Schedule::Constant => 0,
+            Schedule::Step { .. } => 1,
+            Schedule::Exp { .. } => 2,
+            Schedule::Cosine { .. } => 3,
+            Schedule::Inv { .. } => 4,
+        }
+    }
+
+    /// The shader's (a, b, n) parameters: step (γ, 0, EVERY), exp (γ, 0, 0),
+    /// cosine (η_min, 0, T_MAX), inv (γ, p, 0).
+    pub fn gpu_params(self) -> (f64, f64, u32) {
+        match self {
+            Schedule::Constant => (0.0, 0.0, 1),
+            Schedule::Step { every, gamma } => (gamma, 0.0, every),
+            Schedule::Exp { gamma } => (gamma, 0.0, 1),
+            Schedule::Cosine { t_max, eta_min } => (eta_min, 0.0, t_max),
+            Schedule::Inv { gamma, power } => (gamma, power, 1),
+        }
+    }
+
+    /// η(t) for base rate `lr` after `t` updates (PyTorch's closed forms, in f64).
+    pub fn lr(self, lr: f64, t: u32) -> f64 {
+        let tf = t as f64;
+        match self {
+            Schedule::Constant => lr,
+            Schedule::Step { every, gamma } => lr * gamma.powi((t / every) as i32),
+            Schedule::Exp { gamma } => lr * gamma.powf(tf),
+            Schedule::Cosine { t_max, eta_min } => {
+                eta_min
+                    + (lr - eta_min) * (1.0 + (std::f64::consts::PI * tf / t_max as f64).cos())
+                        / 2.0
+            }
+            Schedule::Inv { gamma, power } => lr / (1.0 + gamma * tf).powf(power),
+        }
+    }
+
+    /// Parses `constant`, `step:EVERY:GAMMA`, `exp:GAMMA`,
+    /// `cosine:T_MAX[:ETA_MIN]` or `inv:GAMMA:POWER`.
+    pub fn parse(spec: &str) -> Result<Schedule> {
+        Schedule::parse_as("schedule", spec)
+    }
+
+    /// [`Schedule::parse`] with errors naming where the spec came from (`what`:
+    /// `--schedule`, a scene key).
+    pub fn parse_as(what: &str, spec: &str) -> Result<Schedule> {
+        const FORMS: &str =
+            "constant, step:EVERY:GAMMA, exp:GAMMA, cosine:T_MAX[:ETA_MIN] or inv:GAMMA:POWER";
+        let s = spec.trim();
+        let mut parts = s.split(':');
+        let name = parts.next().unwrap_or("").trim().to_ascii_lowercase();
+        let args: Vec<&str> = parts.map(str::trim).collect();
+        let bad = |why: String| Error::input(format!("{what} '{spec}': {why} (expected {FORMS})"));
+        let arity = |lo: usize, hi: usize| -> Result<()> {
+            if args.len() < lo || args.len() > hi {
+                let want = if lo == hi {
+                    format!("{lo}")
+                } else {
+                    format!("{lo} or {hi}")
+                };
+                return Err(bad(format!(
+                    "{name} takes {want} number(s) after ':', found {}",
+                    args.len()
+                )));
+            }
+            Ok(())
+        };
+        let num = |i: usize, what: &str| -> Result<f64> {
+            let t = args[i];
+            t.parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| bad(format!("{what} '{t}' is not a finite number")))
+        };
+        let whole = |i: usize, what: &str| -> Result<u32> {
+            let t = args[i];
+            t.parse::<u32>()
+                .ok()
+                .filter(|&v| v >= 1)
+                .ok_or_else(|| bad(format!("{what} '{t}' is not a whole number ≥ 1")))
+        };
+        let sched = match name.as_str() {
+            "constant" | "const" => {
+                arity(0, 0)?;
+                Schedule::Constant
+            }
+            "step" => {
+                arity(2, 2)?;
+                Schedule::Step {
+                    every: whole(0, "EVERY")?,
+                    gamma: num(1, "GAMMA")?,
+                }
+            }
+            "exp" => {
+                arity(1, 1)?;
+                Schedule::Exp {
+                    gamma: num(0, "GAMMA")?,
+                }
+            }
+            "cosine" => {
+                arity(1, 2)?;
+                Schedule::Cosine {
+                    t_max: whole(0, "T_MAX")?,
+                    eta_min: if args.len() == 2 {
+                        num(1, "ETA_MIN")?
+                    } else {
+                        0.0
+                    },
+                }
+            }
+            "inv" => {
+                arity(2, 2)?;
+                Schedule::Inv {
+                    gamma: num(0, "GAMMA")?,
+                    power: num(1, "POWER")?,
+                }
+            }
+            _ => return Err(bad(format!("unknown schedule '{name}'"))),
+        };
+        sched.validate().map_err(|e| bad(e.to_string()))?;
+        Ok(sched)
+    }
+
+    /// Rejects parameters no schedule can use, naming them.
+    pub fn validate(&self) -> Result<()> {
+        let err = |m: String| Err(Error::input(m));
+        match *self {
+            Schedule::Constant => Ok(()),
+            Schedule::Step { every, gamma } => {
+                if every == 0 {
+                    return err("step schedule: EVERY must be ≥ 1".into());
+                }
+                if !(gamma > 0.0 && gamma.is_finite()) {
+                    return err(format!(
+                        "step schedule: GAMMA = {gamma} must be a finite number > 0"
+                    ));
+                }
+                Ok(())
+            }
+            Schedule::Exp { gamma } => {
+                if !(gamma > 0.0 && gamma.is_finite()) {
+                    return err(format!(
+                        "exp schedule: GAMMA = {gamma} must be a finite number > 0"
+                    ));
+                }
+                Ok(())
+            }
+            Schedule::Cosine { t_max, eta_min } => {
+                if t_max == 0 {
+                    return err("cosine schedule: T_MAX must be ≥ 1".into());
+                }
+                if !(eta_min >= 0.0 && eta_min.is_finite()) {
+                    return err(format!(
+                        "cosine schedule: ETA_MIN = {eta_min} must be a finite number ≥ 0"
+                    ));
+                }
+                Ok(())
+            }
+            Schedule::Inv { gamma, power } => {
+                if !(gamma >= 0.0 && gamma.is_finite()) {
+                    return err(format!(
+                        "inv schedule: GAMMA = {gamma} must be a finite number ≥ 0"
+                    ));
+                }
+                if !(power >= 0.0 && power.is_finite()) {
+                    return err(format!(
+                        "inv schedule: POWER = {power} must be a finite number ≥ 0"
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Schedule {
+    /// The spec [`Schedule::parse`] reads back.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Schedule::Constant => write!(f, "constant"),
+            Schedule::Step { every, gamma } => write!(f, "step:{every}:{gamma}"),
+            Schedule::Exp { gamma } => write!(f, "exp:{gamma}"),
+            Schedule::Cosine { t_max, eta_min } => write!(f, "cosine:{t_max}:{eta_min}"),
+            Schedule::Inv { gamma, power } => write!(f, "inv:{gamma}:{power}"),
+        }
+    }
+}
+
+impl From<Schedule> for String {
+    fn from(s: Schedule) -> String {
+        s.to_string()
+    }
+}
+
+impl TryFrom<String> for Schedule {
+    type Error = Error;
+    fn try_from(s: String) -> Result<Schedule> {
+        Schedule::parse(&s)
+    }
+}
+
+/// Parses a noise σ given on the command line or in a scene: a finite number ≥ 0.
+pub fn parse_noise(what: &str, v: f64) -> Result<f64> {
+    if v >= 0.0 && v.is_finite() {
+        Ok(v)
+    } else {
+        Err(Error::input(format!(
+            "{what} {v} is out of range: the noise σ must be a finite number ≥ 0"
+        )))
     }
 }
 
@@ -235,130 +554,56 @@ impl Status {
     }
 }
 
-/// One particle in f64: the CPU twin of the WGSL `Particle`.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct State {
-    pub pos: [f64; 2],
-    /// Velocity (momentum, nesterov) or first moment (adam).
-    pub m: [f64; 2],
-    /// Second moment (adam, rmsprop) or sum of squares (adagrad).
-    pub v: [f64; 2],
-    /// f at the last evaluated position.
-    pub value: f64,
-    /// ‖∇f‖ at the last evaluated position.
-    pub grad_norm: f64,
-    /// Updates applied.
-    pub steps: u32,
-    pub status: Status,
-}
+/// One particle in f64: the CPU twin of the WGSL `Particle`
+/// ([`crate::cpu::particles::Particle`] in f64).
+pub type State = crate::cpu::particles::Particle<f64>;
 
-impl State {
-    pub fn new(pos: [f64; 2]) -> Self {
-        State {
-            pos,
-            m: [0.0; 2],
-            v: [0.0; 2],
-            value: f64::NAN,
-            grad_norm: f64::NAN,
-            steps: 0,
-            status: Status::Running,
-        }
-    }
-}
-
-/// The step itself, shared by the CPU reference and the WGSL (same order of operations).
-// One index over position, moments and gradient mirrors the WGSL's vec2 arithmetic.
-#[allow(clippy::needless_range_loop)]
-pub fn update(opt: &Optimizer, st: &mut State, g: [f64; 2], gnorm: f64) {
-    let t = st.steps as f64 + 1.0;
-    for k in 0..2 {
-        let gk = g[k];
-        match opt.kind {
-            OptimizerKind::Gd => st.pos[k] -= opt.lr * gk,
-            OptimizerKind::Ascent => st.pos[k] += opt.lr * gk,
-            OptimizerKind::Normalized => {
-                if gnorm > 0.0 {
-                    st.pos[k] -= opt.lr * gk / gnorm;
-                }
-            }
-            OptimizerKind::Momentum => {
-                st.m[k] = opt.momentum * st.m[k] + gk;
-                st.pos[k] -= opt.lr * st.m[k];
-            }
-            OptimizerKind::Nesterov => {
-                st.m[k] = opt.momentum * st.m[k] + gk;
-                st.pos[k] -= opt.lr * (gk + opt.momentum * st.m[k]);
-            }
-            OptimizerKind::Adagrad => {
-                st.v[k] += gk * gk;
-                st.pos[k] -= opt.lr * gk / (st.v[k].sqrt() + opt.eps);
-            }
-            OptimizerKind::Rmsprop => {
-                st.v[k] = opt.alpha * st.v[k] + (1.0 - opt.alpha) * gk * gk;
-                st.pos[k] -= opt.lr * gk / (st.v[k].sqrt() + opt.eps);
-            }
-            OptimizerKind::Adam => {
-                st.m[k] = opt.beta1 * st.m[k] + (1.0 - opt.beta1) * gk;
-                st.v[k] = opt.beta2 * st.v[k] + (1.0 - opt.beta2) * gk * gk;
-                let bc1 = 1.0 - opt.beta1.powf(t);
-                let bc2 = 1.0 - opt.beta2.powf(t);
-                let denom = st.v[k].sqrt() / bc2.sqrt() + opt.eps;
-                st.pos[k] -= (opt.lr / bc1) * st.m[k] / denom;
-            }
-        }
-    }
-}
-
-/// The gradient after clipping, PyTorch's way.
+/// The gradient after clipping, PyTorch's way (`gnorm` is ‖g‖).
 pub fn clip(opt: &Optimizer, g: [f64; 2], gnorm: f64) -> [f64; 2] {
-    if opt.clip > 0.0 {
-        let c = opt.clip / (gnorm + 1e-6);
-        if c < 1.0 {
-            return [g[0] * c, g[1] * c];
-        }
-    }
-    g
+    crate::cpu::particles::clip(opt.clip, g, gnorm)
 }
 
 /// One iteration of the particle loop: evaluate at the current position, stop if
 /// diverged, converged or out of steps, else update. Returns false once stopped
-/// or out of budget (no update happened).
+/// or out of budget (no update happened). The step itself is
+/// [`crate::cpu::particles::iterate`], the CPU twin of `shaders/particles.wgsl`.
 pub fn iterate(func: &Function, opt: &Optimizer, stop: &Stop, st: &mut State) -> bool {
     if st.status != Status::Running {
         return false;
     }
-    let [value, gx, gy] = func.value_grad(st.pos[0], st.pos[1]);
-    let gnorm = gx.hypot(gy);
-    st.value = value;
-    st.grad_norm = gnorm;
-    let b = &stop.bounds;
-    let inside =
-        st.pos[0] >= b.xmin && st.pos[0] <= b.xmax && st.pos[1] >= b.ymin && st.pos[1] <= b.ymax;
-    if !value.is_finite() || !gnorm.is_finite() || !inside {
-        st.status = Status::Diverged;
-        return false;
-    }
-    if gnorm < stop.tol {
-        st.status = Status::Converged;
-        return false;
-    }
-    if st.steps >= stop.max_steps {
-        return false;
-    }
-    let g = clip(opt, [gx, gy], gnorm);
-    update(opt, st, g, gnorm);
-    st.steps += 1;
-    true
+    let p = crate::cpu::particles::Params::<f64>::new(opt, stop);
+    let (value, g, hess) = if opt.kind == OptimizerKind::Newton {
+        let d = func.derivs(st.pos[0], st.pos[1]);
+        (d.value, d.grad, d.hess)
+    } else {
+        let [v, gx, gy] = func.value_grad(st.pos[0], st.pos[1]);
+        (v, [gx, gy], [0.0; 3])
+    };
+    crate::cpu::particles::iterate(&p, st, value, g, hess)
 }
 
 /// Runs one particle to its end on the CPU in f64, recording every position.
+/// The particle's index (its noise stream) is 0; see [`trajectory_of`].
 pub fn trajectory(
     func: &Function,
     opt: &Optimizer,
     stop: &Stop,
     start: [f64; 2],
 ) -> (State, Vec<[f64; 2]>) {
+    trajectory_of(func, opt, stop, start, 0)
+}
+
+/// [`trajectory`] for particle number `index` (the index keys its noise
+/// stream, as the particle's place in the GPU engine does).
+pub fn trajectory_of(
+    func: &Function,
+    opt: &Optimizer,
+    stop: &Stop,
+    start: [f64; 2],
+    index: u32,
+) -> (State, Vec<[f64; 2]>) {
     let mut st = State::new(start);
+    st.index = index;
     let mut points = vec![start];
     while iterate(func, opt, stop, &mut st) {
         points.push(st.pos);
@@ -446,5 +691,147 @@ mod tests {
         let g = clip(&opt, [3.0, 4.0], 5.0);
         assert!((g[0].hypot(g[1]) - 1.0).abs() < 1e-6);
         assert_eq!(clip(&opt, [0.3, 0.4], 0.5), [0.3, 0.4]);
+    }
+
+    #[test]
+    fn schedules_parse_print_and_round_trip() {
+        for (spec, want) in [
+            ("constant", Schedule::Constant),
+            (
+                "step:10:0.5",
+                Schedule::Step {
+                    every: 10,
+                    gamma: 0.5,
+                },
+            ),
+            ("exp:0.97", Schedule::Exp { gamma: 0.97 }),
+            (
+                "cosine:40",
+                Schedule::Cosine {
+                    t_max: 40,
+                    eta_min: 0.0,
+                },
+            ),
+            (
+                "cosine:40:0.01",
+                Schedule::Cosine {
+                    t_max: 40,
+                    eta_min: 0.01,
+                },
+            ),
+            (
+                "inv:0.1:0.75",
+                Schedule::Inv {
+                    gamma: 0.1,
+                    power: 0.75,
+                },
+            ),
+        ] {
+            let s = Schedule::parse(spec).unwrap();
+            assert_eq!(s, want, "{spec}");
+            assert_eq!(Schedule::parse(&s.to_string()).unwrap(), s);
+        }
+        for bad in [
+            "",
+            "warmup",
+            "step:10",
+            "step:0:0.5",
+            "step:1.5:0.5",
+            "exp:0",
+            "exp:inf",
+            "cosine:0",
+            "cosine:5:-1",
+            "inv:1",
+            "inv:-1:1",
+            "constant:1",
+        ] {
+            let e = Schedule::parse(bad).unwrap_err().to_string();
+            assert!(e.contains(&format!("schedule '{bad}'")), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn scheduled_rates_at_known_steps() {
+        let lr = 0.1;
+        assert_eq!(
+            Schedule::Step {
+                every: 3,
+                gamma: 0.5
+            }
+            .lr(lr, 2),
+            0.1
+        );
+        assert_eq!(
+            Schedule::Step {
+                every: 3,
+                gamma: 0.5
+            }
+            .lr(lr, 3),
+            0.05
+        );
+        assert_eq!(
+            Schedule::Step {
+                every: 3,
+                gamma: 0.5
+            }
+            .lr(lr, 6),
+            0.025
+        );
+        assert_eq!(Schedule::Exp { gamma: 0.5 }.lr(lr, 2), 0.025);
+        let c = Schedule::Cosine {
+            t_max: 10,
+            eta_min: 0.02,
+        };
+        assert_eq!(c.lr(lr, 0), 0.1);
+        assert!((c.lr(lr, 10) - 0.02).abs() < 1e-17);
+        assert!((c.lr(lr, 5) - 0.06).abs() < 1e-16);
+        assert!((c.lr(lr, 20) - 0.1).abs() < 1e-16, "periodic past T_max");
+        assert!(
+            (Schedule::Inv {
+                gamma: 1.0,
+                power: 2.0
+            }
+            .lr(lr, 1)
+                - 0.025)
+                .abs()
+                < 1e-17
+        );
+    }
+
+    #[test]
+    fn one_table_of_default_learning_rates() {
+        assert_eq!(OptimizerKind::Gd.default_lr(), 0.01);
+        assert_eq!(OptimizerKind::Adam.default_lr(), 0.05);
+        assert_eq!(OptimizerKind::Newton.default_lr_for(Some(0.001)), 1.0);
+        assert_eq!(OptimizerKind::Adam.default_lr_for(Some(0.001)), 0.001);
+        assert_eq!(OptimizerKind::Rmsprop.default_lr_for(None), 0.05);
+    }
+
+    #[test]
+    fn newton_step_on_a_quadratic_lands_on_its_minimum() {
+        // f = x² + xy + 2y², H = [[2, 1], [1, 4]], minimum at 0.
+        let f = Function::parse("x^2 + x*y + 2*y^2").unwrap();
+        let opt = Optimizer::new(OptimizerKind::Newton, 1.0);
+        let mut st = State::new([3.0, -2.0]);
+        assert!(iterate(&f, &opt, &stop(5), &mut st));
+        assert!(
+            st.pos[0].abs() < 1e-15 && st.pos[1].abs() < 1e-15,
+            "{:?}",
+            st.pos
+        );
+        // At a saddle the shift makes the step go downhill along the unstable axis.
+        let f = Function::parse("x^2 - y^2").unwrap();
+        let mut st = State::new([0.5, 0.1]);
+        assert!(iterate(
+            &f,
+            &Optimizer::new(OptimizerKind::Newton, 0.01),
+            &stop(5),
+            &mut st
+        ));
+        assert!(
+            st.pos[0] < 0.5 && st.pos[0] > 0.0 && st.pos[1] > 0.1,
+            "{:?}",
+            st.pos
+        );
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::analysis::Kind;
 use crate::error::{Error, Result};
-use crate::optim::{Optimizer, OptimizerKind, Stop};
+use crate::optim::{Optimizer, OptimizerKind, Schedule, Stop};
 use crate::render::colormap::Colormap;
 use crate::{Domain, Function};
 use serde::{Deserialize, Serialize};
@@ -198,10 +198,14 @@ pub struct ParticleConfig {
     pub start: Start,
     pub seed: u64,
     pub points: Vec<[f64; 2]>,
-    /// Optimizer name: gd, ascent, normalized, momentum, nesterov, adagrad, rmsprop, adam.
+    /// Optimizer name: gd, ascent, normalized, momentum, nesterov, adagrad, rmsprop, adam, newton.
     pub optimizer: String,
-    /// Learning rate; default per optimizer (0.01, normalized 0.05, adam/rmsprop/adagrad 0.05).
+    /// Learning rate; default per optimizer (`OptimizerKind::default_lr`: 0.01;
+    /// normalized, adam, rmsprop, adagrad 0.05; newton 1).
     pub lr: Option<f64>,
+    /// Learning-rate schedule (`Schedule::parse`): constant, step:EVERY:GAMMA,
+    /// exp:GAMMA, cosine:T_MAX[:ETA_MIN] or inv:GAMMA:POWER.
+    pub schedule: String,
     pub momentum: Option<f64>,
     pub beta1: Option<f64>,
     pub beta2: Option<f64>,
@@ -232,6 +236,7 @@ impl Default for ParticleConfig {
             points: Vec::new(),
             optimizer: "gd".into(),
             lr: None,
+            schedule: "constant".into(),
             momentum: None,
             beta1: None,
             beta2: None,
@@ -656,14 +661,8 @@ impl Scene {
     pub fn optimizer(&self) -> Result<Optimizer> {
         let p = &self.particles;
         let kind = OptimizerKind::parse(&p.optimizer)?;
-        let default_lr = match kind {
-            OptimizerKind::Normalized
-            | OptimizerKind::Adam
-            | OptimizerKind::Rmsprop
-            | OptimizerKind::Adagrad => 0.05,
-            _ => 0.01,
-        };
-        let mut o = Optimizer::new(kind, p.lr.unwrap_or(default_lr));
+        let mut o = Optimizer::new(kind, p.lr.unwrap_or(kind.default_lr()));
+        o.schedule = Schedule::parse_as("particles.schedule", &p.schedule)?;
         if let Some(v) = p.momentum {
             o.momentum = v;
         }

@@ -175,7 +175,7 @@ fn gd_past_two_over_l_diverges() {
     assert_eq!(v["optimizers"][1]["destinations"][0]["kind"], "minimum");
     assert_eq!(v["starts"], 500);
     // The contract's keys, exactly (with issue 16's additions: flat, fraction_flat,
-    // f64_reruns, outside_domain).
+    // f64_reruns, outside_domain; issue 18's: schedule, noise, seed).
     let keys = |x: &serde_json::Value| -> Vec<String> {
         let mut k: Vec<String> = x.as_object().unwrap().keys().cloned().collect();
         k.sort();
@@ -206,8 +206,11 @@ fn gd_past_two_over_l_diverges() {
             "fraction_flat",
             "fraction_running",
             "lr",
+            "noise",
             "optimizer",
             "running",
+            "schedule",
+            "seed",
             "steps"
         ]
     );

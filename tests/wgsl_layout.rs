@@ -50,7 +50,14 @@ fn func() -> Function {
 
 #[test]
 fn particle_state_and_step_parameters_match_the_compute_shader() {
-    let src = particles::shader_source(&func(), 0, true);
+    use gradfield::optim::{Optimizer, OptimizerKind, Schedule};
+    // The largest variant: newton with a schedule and noise (every part included).
+    let opt = Optimizer {
+        schedule: Schedule::Exp { gamma: 0.99 },
+        noise: 0.1,
+        ..Optimizer::new(OptimizerKind::Newton, 1.0)
+    };
+    let src = particles::shader_source(&func(), &opt, true);
     check(
         &src,
         "Particle",
@@ -60,7 +67,8 @@ fn particle_state_and_step_parameters_match_the_compute_shader() {
         &src,
         "StepParams",
         rust_layout!(particles::StepParams; lr, momentum, beta1, beta2, alpha, eps, clip, tol, bounds, count,
-            iters, max_steps, trail_len, trail_stride, groups_x, _pad0, _pad1),
+            iters, max_steps, trail_len, trail_stride, groups_x, index_base, noise, sched_a, sched_b,
+            sched_n, seed_lo, seed_hi, _pad0, _pad1, _pad2),
     );
 }
 

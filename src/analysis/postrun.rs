@@ -34,9 +34,16 @@ pub fn needs_f64(func: &Function, stop: &Stop, status: Status, end: [f32; 2]) ->
     status == Status::Diverged && inside && f32_artefact(func, end[0], end[1])
 }
 
-/// One run on the CPU in f64 from `start`.
-pub fn run_f64(func: &Function, opt: &Optimizer, stop: &Stop, start: [f64; 2]) -> State {
+/// One run on the CPU in f64 from `start`, as particle number `index` (its noise stream).
+pub fn run_f64(
+    func: &Function,
+    opt: &Optimizer,
+    stop: &Stop,
+    start: [f64; 2],
+    index: u32,
+) -> State {
     let mut st = State::new(start);
+    st.index = index;
     while iterate(func, opt, stop, &mut st) {}
     st
 }
@@ -61,7 +68,7 @@ pub fn rerun_artefacts(
         .collect();
     let states: Vec<State> = redo
         .par_iter()
-        .map(|&i| run_f64(func, opt, stop, starts[i]))
+        .map(|&i| run_f64(func, opt, stop, starts[i], i as u32))
         .collect();
     for (&i, st) in redo.iter().zip(states) {
         put(i, st);

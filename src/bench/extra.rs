@@ -3,13 +3,13 @@
 //! times anything, and says in its notes what its figures mean where there
 //! is no like-for-like CPU path.
 
-use super::cpu::{run_particles, CpuParticle};
 use super::{
     check_particles, himmelblau_domain, time_runs, BenchOptions, CaseReport, Check, HIMMELBLAU,
 };
 use crate::analysis::compare::{self, StartResult, Starts};
 use crate::analysis::critical::{find_critical, CriticalOptions};
 use crate::analysis::Kind;
+use crate::cpu::particles::{run_particles, Particle as CpuParticle};
 use crate::domain::Domain;
 use crate::error::{Error, Result};
 use crate::expr::Function;
@@ -360,7 +360,7 @@ pub fn render_case(
         .map(|c| {
             let mut c = *c;
             if c.steps == RENDER_CHECK_STEPS {
-                c.status = 0;
+                c.status = Status::Running;
             }
             c
         })

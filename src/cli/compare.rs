@@ -65,12 +65,11 @@ pub fn run(a: CompareArgs) -> Result<()> {
     }
     let spec = Starts::parse(&a.starts)?;
     let starts = spec.points(&domain);
-    let default_lr = r.entry.map(|e| e.lr).unwrap_or(0.01);
     let optimizers = a
         .opt
         .kinds()?
         .into_iter()
-        .map(|k| a.opt.build(k, default_lr))
+        .map(|k| a.opt.build(k, r.entry.map(|e| e.lr)))
         .collect::<Result<Vec<_>, _>>()?;
     // Each output is checked before any work; at most one may be standard output.
     let mut to_stdout = Vec::new();

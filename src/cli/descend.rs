@@ -8,7 +8,7 @@ use gradfield::analysis::postrun;
 use gradfield::domain::parse_point;
 use gradfield::gpu::particles::trail_of;
 use gradfield::gpu::{Context, EngineConfig, ParticleEngine};
-use gradfield::optim::{self, OptimizerKind, Stop};
+use gradfield::optim::{self, Optimizer, Schedule, Stop};
 use gradfield::{Domain, Error};
 use serde::Serialize;
 use std::fmt::Write;
@@ -57,6 +57,11 @@ struct Output<T: Serialize> {
     function: String,
     optimizer: String,
     lr: f64,
+    /// The learning-rate schedule's spec (`constant` when none).
+    schedule: String,
+    /// σ of the gradient noise (0: exact gradients) and its seed.
+    noise: f64,
+    seed: u64,
     device: String,
     trajectories: Vec<Trajectory<T>>,
 }
@@ -75,8 +80,7 @@ pub fn run(a: DescendArgs) -> Result<()> {
     if kinds.len() != 1 {
         return Err(Error::input("descend takes one --optimizer (compare runs several)").into());
     }
-    let default_lr = r.entry.map(|e| e.lr).unwrap_or(0.01);
-    let opt = a.opt.build(kinds[0], default_lr)?;
+    let opt = a.opt.build(kinds[0], r.entry.map(|e| e.lr))?;
     if !(a.tol >= 0.0 && a.tol.is_finite()) {
         return Err(Error::input(format!(
             "--tol {} is out of range: it must be a finite number ≥ 0",
@@ -110,8 +114,9 @@ pub fn run(a: DescendArgs) -> Result<()> {
     let text = if a.cpu {
         let trajs: Vec<Trajectory<f64>> = starts
             .iter()
-            .map(|&s| {
-                let (st, pts) = optim::trajectory(&r.func, &opt, &stop, s);
+            .enumerate()
+            .map(|(i, &s)| {
+                let (st, pts) = optim::trajectory_of(&r.func, &opt, &stop, s, i as u32);
                 Trajectory {
                     start: s,
                     values: pts.iter().map(|p| r.func.value(p[0], p[1])).collect(),
@@ -121,7 +126,7 @@ pub fn run(a: DescendArgs) -> Result<()> {
                 }
             })
             .collect();
-        render(&a, r.formula(), kinds[0], opt.lr, "cpu (f64)".into(), trajs)?
+        render(&a, r.formula(), &opt, "cpu (f64)".into(), trajs)?
     } else {
         let recorded = starts.len() as u64 * (a.steps as u64 + 1);
         if recorded > MAX_RECORDED_POINTS {
@@ -156,7 +161,7 @@ pub fn run(a: DescendArgs) -> Result<()> {
                 if postrun::needs_f64(&r.func, &stop, p.status(), p.pos) {
                     // f32 overflowed where f64 is finite: the f64 run is the answer.
                     reruns += 1;
-                    let (st, pts) = optim::trajectory(&r.func, &opt, &stop, starts[i]);
+                    let (st, pts) = optim::trajectory_of(&r.func, &opt, &stop, starts[i], i as u32);
                     return Trajectory {
                         start: starts[i],
                         values: pts
@@ -192,8 +197,7 @@ pub fn run(a: DescendArgs) -> Result<()> {
         render(
             &a,
             r.formula(),
-            kinds[0],
-            opt.lr,
+            &opt,
             format!("gpu (f32): {}", ctx.describe()),
             trajs,
         )?
@@ -204,16 +208,19 @@ pub fn run(a: DescendArgs) -> Result<()> {
 fn render<T: Serialize + Copy + Into<f64> + std::fmt::Display>(
     a: &DescendArgs,
     formula: &str,
-    kind: OptimizerKind,
-    lr: f64,
+    opt: &Optimizer,
     device: String,
     trajs: Vec<Trajectory<T>>,
 ) -> Result<String> {
+    let (kind, lr) = (opt.kind, opt.lr);
     if a.json {
         let out = Output {
             function: formula.to_string(),
             optimizer: kind.name().to_string(),
             lr,
+            schedule: opt.schedule.to_string(),
+            noise: opt.noise,
+            seed: opt.seed,
             device,
             trajectories: trajs,
         };
@@ -229,9 +236,16 @@ fn render<T: Serialize + Copy + Into<f64> + std::fmt::Display>(
         }
         return Ok(s);
     }
+    let mut extra = String::new();
+    if opt.schedule != Schedule::Constant {
+        let _ = write!(extra, ", schedule {}", opt.schedule);
+    }
+    if opt.noise > 0.0 {
+        let _ = write!(extra, ", noise σ {} seed {}", num(opt.noise), opt.seed);
+    }
     let _ = writeln!(
         s,
-        "f(x, y) = {formula}    optimizer {} (lr {})    on {device}",
+        "f(x, y) = {formula}    optimizer {} (lr {}{extra})    on {device}",
         kind.name(),
         num(lr)
     );

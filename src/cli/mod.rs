@@ -14,7 +14,7 @@ use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
 use gradfield::catalog::{self, CatalogEntry};
 use gradfield::gpu::{AdapterChoice, Context};
-use gradfield::optim::{Optimizer, OptimizerKind};
+use gradfield::optim::{Optimizer, OptimizerKind, Schedule};
 use gradfield::{Domain, Error, Function};
 use std::io::Write;
 
@@ -241,11 +241,12 @@ pub fn resolve(text: &str) -> Result<Resolved, Error> {
 /// Optimizer hyper-parameters shared by every command that runs particles.
 #[derive(Args, Debug, Clone)]
 pub struct OptimizerArgs {
-    /// Optimizer: gd, ascent, normalized, momentum, nesterov, adagrad, rmsprop, adam.
+    /// Optimizer: gd, ascent, normalized, momentum, nesterov, adagrad, rmsprop, adam, newton.
     #[arg(long, default_value = "gd")]
     pub optimizer: String,
-    /// Learning rate η (the step length for `normalized`); default: the catalogue's
-    /// value for a built-in function, else 0.01.
+    /// Learning rate η (the step length for `normalized`); default: 1 for newton, else the
+    /// catalogue's value for a built-in function, else 0.05 for normalized, adagrad, rmsprop
+    /// and adam and 0.01 for the others.
     #[arg(long, allow_hyphen_values = true)]
     pub lr: Option<f64>,
     /// μ for momentum and nesterov.
@@ -266,12 +267,33 @@ pub struct OptimizerArgs {
     /// Rescale gradients whose norm exceeds C to norm C before the optimizer sees them.
     #[arg(long, allow_hyphen_values = true)]
     pub clip: Option<f64>,
+    /// Learning-rate schedule, counted per particle in steps (PyTorch's): constant,
+    /// step:EVERY:GAMMA, exp:GAMMA, cosine:T_MAX[:ETA_MIN] or inv:GAMMA:POWER.
+    #[arg(long, default_value = "constant")]
+    pub schedule: String,
+    /// Add N(0, SIGMA²) to each gradient component at every step (before clipping).
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    pub noise: f64,
+    /// Seed of the noise (with the particle's index and step it fixes every draw).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
 }
 
 impl OptimizerArgs {
-    /// The optimizer for `kind`, with the shared hyper-parameters, validated.
-    pub fn build(&self, kind: OptimizerKind, default_lr: f64) -> Result<Optimizer, Error> {
+    /// The optimizer for `kind`, with the shared hyper-parameters, validated;
+    /// `catalogue_lr` is a built-in function's rate (see `OptimizerKind::default_lr_for`).
+    pub fn build(
+        &self,
+        kind: OptimizerKind,
+        catalogue_lr: Option<f64>,
+    ) -> Result<Optimizer, Error> {
+        let schedule = Schedule::parse_as("--schedule", &self.schedule)?;
+        let noise = gradfield::optim::parse_noise("--noise", self.noise)?;
+        let default_lr = kind.default_lr_for(catalogue_lr);
         let opt = Optimizer {
+            schedule,
+            noise,
+            seed: self.seed,
             momentum: self.momentum,
             beta1: self.beta1,
             beta2: self.beta2,

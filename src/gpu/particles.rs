@@ -62,14 +62,28 @@ pub struct StepParams {
     pub trail_len: u32,
     pub trail_stride: u32,
     pub groups_x: u32,
+    /// The engine index of the chunk's first particle (keys the noise streams).
+    pub index_base: u32,
+    /// σ of the gradient noise.
+    pub noise: f32,
+    /// Schedule parameters (`Schedule::gpu_params`).
+    pub sched_a: f32,
+    pub sched_b: f32,
+    pub sched_n: u32,
+    /// The noise seed's low and high 32 bits.
+    pub seed_lo: u32,
+    pub seed_hi: u32,
     pub _pad0: u32,
     pub _pad1: u32,
+    pub _pad2: u32,
 }
-const _: () = assert!(std::mem::size_of::<StepParams>() == 80);
+const _: () = assert!(std::mem::size_of::<StepParams>() == 112);
 const _: () = assert!(std::mem::offset_of!(StepParams, bounds) == 32);
 const _: () = assert!(std::mem::offset_of!(StepParams, count) == 48);
 
 pub const SHADER: &str = include_str!("../../shaders/particles.wgsl");
+/// Philox4x32-10 and Box–Muller (CPU twin: `cpu::philox`).
+pub const PHILOX: &str = include_str!("../../shaders/philox.wgsl");
 pub const WORKGROUP: u32 = 256;
 /// Particles each invocation steps, interleaved (see `iterate` in the shader;
 /// the shader's `main` is written out for this many).
@@ -94,20 +108,35 @@ pub struct EngineConfig {
     pub trail_stride: u32,
 }
 
-/// The module for one optimizer (the optimizer and trails are compile-time constants).
-pub fn shader_source(func: &Function, optimizer: u32, trails: bool) -> String {
-    shader_source_for(func, super::ExprCode::Compiled, optimizer, trails)
+/// The module for one optimizer: what is fixed per run (the optimizer, the
+/// schedule's form, whether there is noise, trails) is compile-time constants,
+/// so the kernel carries only the code its run takes; `derivs` reads the
+/// Hessian only for newton.
+pub fn shader_source(func: &Function, opt: &Optimizer, trails: bool) -> String {
+    shader_source_for(func, super::ExprCode::Compiled, opt, trails)
 }
 
 /// [`shader_source`] with f evaluated as `code` says.
 pub fn shader_source_for(
     func: &Function,
     code: super::ExprCode,
-    optimizer: u32,
+    opt: &Optimizer,
     trails: bool,
 ) -> String {
-    let consts = format!("const OPTIMIZER: u32 = {optimizer}u;\nconst TRAILS: bool = {trails};\n");
-    super::compose(&[&super::expr::source(func, code), &consts, SHADER])
+    let noise = opt.noise > 0.0;
+    let newton = opt.kind == crate::optim::OptimizerKind::Newton;
+    let derivs = if newton {
+        "fn derivs(p: vec2<f32>) -> FDerivs {\n    return f_grad_hess(p);\n}\n"
+    } else {
+        "fn derivs(p: vec2<f32>) -> FDerivs {\n    let v = f_grad(p);\n    return FDerivs(v.x, v.yz, vec3<f32>(0.0));\n}\n"
+    };
+    let consts = format!(
+        "const OPTIMIZER: u32 = {}u;\nconst SCHEDULE: u32 = {}u;\nconst NOISE: bool = {noise};\nconst TRAILS: bool = {trails};\n{derivs}",
+        opt.kind.id(),
+        opt.schedule.id()
+    );
+    // WGSL needs `gauss2` declared even where `if (NOISE)` is false; uncalled, it compiles to nothing.
+    super::compose(&[&super::expr::source(func, code), &consts, PHILOX, SHADER])
 }
 
 /// The inputs of a compiled step pipeline, owned so that a worker thread can
@@ -324,6 +353,7 @@ impl ParticleEngine {
         };
         let o = &config.optimizer;
         let b = &config.stop.bounds;
+        let (sched_a, sched_b, sched_n) = o.schedule.gpu_params();
         let p = StepParams {
             lr: o.lr as f32,
             momentum: o.momentum as f32,
@@ -340,8 +370,16 @@ impl ParticleEngine {
             trail_len: config.trail_len.max(1),
             trail_stride: config.trail_stride.max(1),
             groups_x: groups.0,
+            index_base: offset,
+            noise: o.noise as f32,
+            sched_a: sched_a as f32,
+            sched_b: sched_b as f32,
+            sched_n,
+            seed_lo: crate::cpu::philox::key(o.seed)[0],
+            seed_hi: crate::cpu::philox::key(o.seed)[1],
             _pad0: 0,
             _pad1: 0,
+            _pad2: 0,
         };
         let params = ctx
             .device
@@ -394,7 +432,7 @@ impl ParticleEngine {
         code: super::ExprCode,
     ) -> Result<wgpu::ComputePipeline> {
         let trails = config.trail_len > 0;
-        let src = shader_source_for(func, code, config.optimizer.kind.id(), trails);
+        let src = shader_source_for(func, code, &config.optimizer, trails);
         super::validate_wgsl(func.source(), &src)?;
         let module = ctx.shader("particles", &src)?;
         Ok(ctx
@@ -441,14 +479,22 @@ impl ParticleEngine {
     }
 
     /// Replaces the optimizer's hyper-parameters (lr, momentum, betas, alpha,
-    /// eps, clip) for the dispatches submitted from now on; the particles keep
-    /// their state. The kind is compiled into the shader and cannot change.
+    /// eps, clip, the schedule's numbers, σ, seed) for the dispatches submitted
+    /// from now on; the particles keep their state. The kind, the schedule's
+    /// form and whether there is noise are compiled into the shader and cannot change.
     pub fn set_optimizer(&mut self, ctx: &Context, opt: &Optimizer) -> Result<()> {
-        if opt.kind != self.config.optimizer.kind {
+        let old = &self.config.optimizer;
+        if opt.kind != old.kind {
             return Err(Error::input(format!(
                 "the particle engine runs {}, it cannot switch to {}",
-                self.config.optimizer.kind.name(),
+                old.kind.name(),
                 opt.kind.name()
+            )));
+        }
+        if opt.schedule.id() != old.schedule.id() || (opt.noise > 0.0) != (old.noise > 0.0) {
+            return Err(Error::input(format!(
+                "the particle engine was built for schedule {} and noise {}; it cannot switch to schedule {} and noise {} (build a new engine)",
+                old.schedule, old.noise, opt.schedule, opt.noise
             )));
         }
         opt.validate()?;
@@ -463,9 +509,23 @@ impl ParticleEngine {
         ];
         // StepParams starts with these seven f32 in this order.
         const _: () = assert!(std::mem::offset_of!(StepParams, clip) == 24);
+        let (a, b, n) = opt.schedule.gpu_params();
+        let [s0, s1] = crate::cpu::philox::key(opt.seed);
+        let tail: [u32; 6] = [
+            (opt.noise as f32).to_bits(),
+            (a as f32).to_bits(),
+            (b as f32).to_bits(),
+            n,
+            s0,
+            s1,
+        ];
+        const _: () = assert!(std::mem::offset_of!(StepParams, noise) == 76);
+        const _: () = assert!(std::mem::offset_of!(StepParams, seed_lo) == 92);
         for c in &self.chunks {
             ctx.queue
                 .write_buffer(&c.params, 0, bytemuck::cast_slice(&head));
+            ctx.queue
+                .write_buffer(&c.params, 76, bytemuck::cast_slice(&tail));
         }
         self.config.optimizer = *opt;
         Ok(())
