@@ -4,6 +4,7 @@
 // written to reject NaN, which `a <= b` would let through.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 pub mod analysis;
+pub mod api;
 pub mod bench;
 pub mod catalog;
 pub mod domain;
