@@ -4,6 +4,9 @@
 // written to reject NaN, which `a <= b` would let through.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 pub mod analysis;
+/// What the command line does around the library, without clap or printing:
+/// the entry points of the Python package (python/).
+pub mod api;
 /// The harness behind `gradfield bench` (GPU passes beside the CPU
 /// reference and numpy). Not part of the library's API: the binary, the
 /// tests and the benches use it, and it changes with them.

@@ -27,7 +27,8 @@ pub mod table;
 pub use csv_out::write_csv;
 pub use destinations::CLUSTER_RADIUS;
 pub use report::{
-    step_stats, CompareReport, Destination, OptimizerReport, ProgressEvent, StartResult, StepStats,
+    build_report, step_stats, CompareReport, Destination, OptimizerReport, ProgressEvent,
+    StartResult, StepStats,
 };
 pub use run::{run, run_cpu, ITERS_PER_DISPATCH};
 pub use starts::{Starts, DEFAULT_SEED, MAX_STARTS};

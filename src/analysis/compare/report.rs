@@ -147,7 +147,10 @@ pub fn step_stats(mut steps: Vec<u32>) -> Option<StepStats> {
     })
 }
 
-pub(super) fn build_report(
+/// The report of finished runs: `results[k]` holds optimizer k's result per
+/// start; destinations are clustered over all of them (`api::merge_compare`
+/// builds one comparison from runs done in parts).
+pub fn build_report(
     func: &Function,
     domain: &Domain,
     n: usize,
