@@ -31,6 +31,11 @@ impl Resolved {
         self.entry.map(|e| e.domain).unwrap_or(fallback)
     }
 
+    /// The expression text.
+    pub fn formula(&self) -> &str {
+        self.func.source()
+    }
+
     /// The catalogue's learning rate for gd, or 0.01.
     pub fn default_lr(&self) -> f64 {
         self.entry.map(|e| e.lr).unwrap_or(0.01)

@@ -12,10 +12,9 @@ mod render;
 
 use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
-use gradfield::catalog::{self, CatalogEntry};
 use gradfield::gpu::{AdapterChoice, Context};
 use gradfield::optim::{Optimizer, OptimizerKind, Schedule};
-use gradfield::{Domain, Error, Function};
+use gradfield::Error;
 use std::io::Write;
 
 /// gradfield: the gradient field of any f(x, y) — surface, contours, arrows and
@@ -191,52 +190,9 @@ impl std::fmt::Display for Exit {
 
 impl std::error::Error for Exit {}
 
-/// A function named on the command line: a built-in name or an expression.
-pub struct Resolved {
-    pub func: Function,
-    pub entry: Option<&'static CatalogEntry>,
-}
-
-impl Resolved {
-    /// The catalogue's domain, or `fallback`.
-    pub fn domain(&self, fallback: Domain) -> Domain {
-        self.entry.map(|e| e.domain).unwrap_or(fallback)
-    }
-
-    /// The expression text.
-    pub fn formula(&self) -> &str {
-        self.func.source()
-    }
-}
-
-/// Looks FUNC up in the catalogue, else parses it as an expression.
-pub fn resolve(text: &str) -> Result<Resolved, Error> {
-    if let Some(entry) = catalog::lookup(text) {
-        return Ok(Resolved {
-            func: entry.function(),
-            entry: Some(entry),
-        });
-    }
-    match Function::parse(text) {
-        Ok(func) => Ok(Resolved { func, entry: None }),
-        Err(e) => {
-            // A lone misspelled word is most likely a built-in name.
-            let word = text.trim();
-            let lone = !word.is_empty()
-                && word
-                    .chars()
-                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
-            match catalog::suggest(word).filter(|_| lone) {
-                Some(s) => Err(Error::input(format!(
-                    "unknown function '{word}': not a built-in name (did you mean '{s}'?) \
-                     nor an expression in x and y ({})",
-                    e.message
-                ))),
-                None => Err(e.into()),
-            }
-        }
-    }
-}
+/// Looks FUNC (a built-in name or an expression) up: the library's lookup,
+/// shared with the Python package.
+pub use gradfield::api::resolve;
 
 /// Optimizer hyper-parameters shared by every command that runs particles.
 #[derive(Args, Debug, Clone)]
