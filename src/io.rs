@@ -156,15 +156,7 @@ fn canonical_dir(path: &Path, dir: &Path) -> Result<PathBuf> {
 /// `tempfile` with the mode a plain `mkdir` would give (0777 less the umask).
 /// The caller renames or removes it.
 pub fn temp_dir_beside(path: &Path) -> Result<PathBuf> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let parent = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let prefix = format!(".{name}.");
+    let (prefix, parent) = partial_name(path);
     let mut builder = tempfile::Builder::new();
     builder.prefix(&prefix).suffix(".partial");
     #[cfg(unix)]
@@ -174,6 +166,20 @@ pub fn temp_dir_beside(path: &Path) -> Result<PathBuf> {
     }
     let dir = builder.tempdir_in(parent).map_err(|e| Error::io(path, e))?;
     Ok(dir.keep())
+}
+
+/// The prefix (`.NAME.`) and the folder of the temporary `.NAME.RANDOM.partial`
+/// made beside `path`.
+fn partial_name(path: &Path) -> (String, &Path) {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    (format!(".{name}."), dir)
 }
 
 /// A temporary file created beside an output, to be renamed over it.
@@ -191,15 +197,7 @@ pub struct TempFile {
 /// `.NAME.RANDOM.partial`, with the permissions of the file it replaces, or
 /// those a plain create would give (0666 less the umask). Errors name `user_path`.
 fn create_temp(user_path: &Path, target: &Path) -> Result<tempfile::NamedTempFile> {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let dir = match target.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let prefix = format!(".{name}.");
+    let (prefix, dir) = partial_name(target);
     let mut builder = tempfile::Builder::new();
     builder.prefix(&prefix).suffix(".partial");
     #[cfg(unix)]

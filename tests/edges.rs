@@ -2,25 +2,10 @@
 //! figure is checked against an independent value written beside it (mpmath
 //! at 40 digits unless a literature source is named), with a measured tolerance.
 
+mod common;
+
+use common::{f, gradfield, json};
 use serde_json::Value;
-use std::process::{Command, Output};
-
-fn gradfield(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gradfield"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn json(args: &[&str]) -> Value {
-    let out = gradfield(args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("valid JSON")
-}
 
 fn text(args: &[&str]) -> (String, String) {
     let out = gradfield(args);
@@ -33,10 +18,6 @@ fn text(args: &[&str]) -> (String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
-}
-
-fn f(v: &Value) -> f64 {
-    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
 }
 
 fn close(a: f64, b: f64, rel: f64) -> bool {

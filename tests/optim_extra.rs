@@ -5,29 +5,10 @@
 //! and the errors for bad input. Every GPU case runs on whatever adapter is
 //! present (lavapipe in CI), never skipped.
 
+mod common;
+
+use common::{f, gradfield, json};
 use serde_json::Value;
-use std::process::{Command, Output};
-
-fn gradfield(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gradfield"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn json(args: &[&str]) -> Value {
-    let out = gradfield(args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("valid JSON")
-}
-
-fn f(v: &Value) -> f64 {
-    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
-}
 
 /// The points of trajectory `k` of a `descend --json` answer.
 fn points(v: &Value, k: usize) -> Vec<[f64; 2]> {

@@ -205,6 +205,29 @@ pub fn first_frame(repeats: u32, size: [u32; 2]) -> Result<FirstFrame> {
     let (mut interp, mut compiled, mut mpl, mut in_place) = (vec![], vec![], vec![], vec![]);
     let mut note = String::new();
     let mut expression = String::new();
+    // In place: a renderer already up (interpreting), a new function's tape
+    // each repeat, one frame.
+    let mut scene = Scene::for_function("himmelblau")?;
+    scene.view = View::TwoD;
+    scene.size = size;
+    let mut c = Context::headless()?;
+    c.expr_code = ExprCode::Interpreted;
+    let mut r = Renderer::new(&c, &scene)?;
+    let tex = crate::render::layers::target_texture(
+        &c,
+        "bench::first",
+        TARGET_FORMAT,
+        size,
+        wgpu::TextureUsages::RENDER_ATTACHMENT,
+    );
+    let view = tex.create_view(&Default::default());
+    let draw = |r: &Renderer| -> Result<()> {
+        let mut enc = c.device.create_command_encoder(&Default::default());
+        r.encode(&c, &mut enc, &view, size[0], size[1], TARGET_FORMAT)?;
+        let sub = c.queue.submit([enc.finish()]);
+        c.wait_for(Some(sub), "a frame")
+    };
+    draw(&r)?;
     for _ in 0..repeats {
         for (code, out) in [("interpreted", &mut interp), ("compiled", &mut compiled)] {
             expression = fresh_expression();
@@ -228,28 +251,6 @@ pub fn first_frame(repeats: u32, size: [u32; 2]) -> Result<FirstFrame> {
             Ok(s) => mpl.push(s),
             Err(e) => note = format!("matplotlib not run: {e}"),
         }
-        // In place: a renderer already up, a new function's tape, one frame.
-        let mut scene = Scene::for_function("himmelblau")?;
-        scene.view = View::TwoD;
-        scene.size = size;
-        let mut c = Context::headless()?;
-        c.expr_code = ExprCode::Interpreted;
-        let mut r = Renderer::new(&c, &scene)?;
-        let tex = crate::render::layers::target_texture(
-            &c,
-            "bench::first",
-            TARGET_FORMAT,
-            size,
-            wgpu::TextureUsages::RENDER_ATTACHMENT,
-        );
-        let view = tex.create_view(&Default::default());
-        let draw = |r: &Renderer| -> Result<()> {
-            let mut enc = c.device.create_command_encoder(&Default::default());
-            r.encode(&c, &mut enc, &view, size[0], size[1], TARGET_FORMAT)?;
-            let sub = c.queue.submit([enc.finish()]);
-            c.wait_for(Some(sub), "a frame")
-        };
-        draw(&r)?;
         let t = Instant::now();
         scene.function = fresh_expression();
         if !r.set_function(&c, &scene)? {

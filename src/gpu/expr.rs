@@ -8,6 +8,7 @@
 //! a new expression is drawn at once by the interpreter, and the specialised
 //! pipeline takes over when a worker thread has compiled it.
 
+use crate::expr::interp::GpuTape;
 use crate::expr::Function;
 use crate::gpu::Context;
 
@@ -113,12 +114,9 @@ pub fn tape_buffer(ctx: &Context, func: &Function) -> wgpu::Buffer {
     buffer
 }
 
-/// Writes `func`'s tape into `buffer` for the pipelines that interpret it;
-/// false when the function does not fit the interpreter or the buffer.
-pub fn write_tape(ctx: &Context, buffer: &wgpu::Buffer, func: &Function) -> bool {
-    let Some(tape) = func.gpu_tape() else {
-        return false;
-    };
+/// Writes `tape` into `buffer` for the pipelines that interpret it; false
+/// (and nothing written) when it does not fit the buffer.
+pub fn write_tape(ctx: &Context, buffer: &wgpu::Buffer, tape: &GpuTape) -> bool {
     if tape.bytes().len() as u64 > buffer.size() {
         return false;
     }

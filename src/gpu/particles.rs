@@ -323,11 +323,7 @@ impl ParticleEngine {
                     | wgpu::BufferUsages::COPY_DST,
             });
         let trails = if config.trail_len > 0 {
-            // Every slot starts at the start position, so a young trail has no stray segments.
-            let mut t = Vec::with_capacity(starts.len() * config.trail_len as usize);
-            for p in starts {
-                t.extend(std::iter::repeat_n(*p, config.trail_len as usize));
-            }
+            let t = initial_trails(starts, config.trail_len);
             ctx.device
                 .create_buffer_init(&wgpu::util::BufferInitDescriptor {
                     label: Some("particles::trails"),
@@ -652,11 +648,16 @@ impl ParticleEngine {
     /// function: `tape` replaces the engine's tape and the interpreted kernel
     /// comes back. False (and nothing changes) when the engine does not
     /// interpret or the tape does not fit its buffer: build a new engine then.
-    pub fn restart(&mut self, ctx: &Context, func: &Function, starts: &[[f32; 2]]) -> bool {
+    pub fn restart(
+        &mut self,
+        ctx: &Context,
+        tape: &crate::expr::interp::GpuTape,
+        starts: &[[f32; 2]],
+    ) -> bool {
         let Some(interp) = self.interp.clone() else {
             return false;
         };
-        if starts.len() != self.count as usize || !super::expr::write_tape(ctx, &self.tape, func) {
+        if starts.len() != self.count as usize || !super::expr::write_tape(ctx, &self.tape, tape) {
             return false;
         }
         for c in &self.chunks {
@@ -665,10 +666,7 @@ impl ParticleEngine {
             ctx.queue
                 .write_buffer(&c.particles, 0, bytemuck::cast_slice(&state));
             if self.config.trail_len > 0 {
-                let mut t = Vec::with_capacity(s.len() * self.config.trail_len as usize);
-                for p in s {
-                    t.extend(std::iter::repeat_n(*p, self.config.trail_len as usize));
-                }
+                let t = initial_trails(s, self.config.trail_len);
                 ctx.queue
                     .write_buffer(&c.trails, 0, bytemuck::cast_slice(&t));
             }
@@ -677,6 +675,16 @@ impl ParticleEngine {
         self.code = super::ExprCode::Interpreted;
         true
     }
+}
+
+/// The trail ring of particles starting at `starts`: every one of the `len`
+/// slots at the start position, so a young trail has no stray segments.
+fn initial_trails(starts: &[[f32; 2]], len: u32) -> Vec<[f32; 2]> {
+    let mut t = Vec::with_capacity(starts.len() * len as usize);
+    for p in starts {
+        t.extend(std::iter::repeat_n(*p, len as usize));
+    }
+    t
 }
 
 /// Ordered trail positions of particle `i` (oldest first, ending at its newest

@@ -432,8 +432,10 @@ impl Renderer {
     /// the interpreter: build a new renderer then.
     pub fn set_function(&mut self, ctx: &Context, scene: &Scene) -> Result<bool> {
         let func = scene.parse_function()?;
-        let interp = crate::gpu::ExprCode::Interpreted;
-        if self.shared.code != interp || interp.for_function(&func) != interp {
+        let Some(tape) = func.gpu_tape() else {
+            return Ok(false);
+        };
+        if self.shared.code != crate::gpu::ExprCode::Interpreted {
             return Ok(false);
         }
         let starts: Vec<[f32; 2]> = scene
@@ -445,11 +447,10 @@ impl Renderer {
             Some(&self.shared.tape),
             self.layers.as_ref().map(|l| &l.tape),
         ];
-        let fits = |b: &wgpu::Buffer| {
-            func.gpu_tape()
-                .is_some_and(|t| t.bytes().len() as u64 <= b.size())
-        };
-        if !buffers.iter().flatten().all(|b| fits(b))
+        if !buffers
+            .iter()
+            .flatten()
+            .all(|b| tape.bytes().len() as u64 <= b.size())
             || self
                 .engine
                 .as_ref()
@@ -458,12 +459,12 @@ impl Renderer {
             return Ok(false);
         }
         if let Some(e) = &mut self.engine {
-            if !e.restart(ctx, &func, &starts) {
+            if !e.restart(ctx, &tape, &starts) {
                 return Ok(false);
             }
         }
         for b in buffers.into_iter().flatten() {
-            crate::gpu::expr::write_tape(ctx, b, &func);
+            crate::gpu::expr::write_tape(ctx, b, &tape);
         }
         self.scene = scene.clone();
         self.stats = Stats::compute(&func, scene);

@@ -13,3 +13,27 @@ pub fn ctx() -> Context {
         ),
     }
 }
+
+/// The built binary run with `args` (its output and exit status).
+pub fn gradfield(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_gradfield"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+/// The JSON the binary prints for `args`; fails the test when it fails.
+pub fn json(args: &[&str]) -> serde_json::Value {
+    let out = gradfield(args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+/// A JSON number.
+pub fn f(v: &serde_json::Value) -> f64 {
+    v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
+}
