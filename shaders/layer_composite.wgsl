@@ -32,10 +32,37 @@ const ID_MASK: u32 = 0x1fffffu;
 /// Trail half width (1 px) plus the half-pixel antialiasing fringe.
 const TRAIL_REACH: f32 = 1.5;
 
+/// Tile side in pixels; twin of `TILE` in layer_splat.wgsl.
+const TILE: u32 = 16u;
+
+/// The full-target triangle of the background draw.
 @vertex
 fn vs(@builtin(vertex_index) vi: u32) -> @builtin(position) vec4<f32> {
     let uv = vec2<f32>(f32((vi << 1u) & 2u), f32(vi & 2u));
     return vec4<f32>(uv * 2.0 - 1.0, 0.0, 1.0);
+}
+
+/// The background alone: what `fs` returns where no particle left an id.
+@fragment
+fn fs_background(@builtin(position) frag: vec4<f32>) -> @location(0) vec4<f32> {
+    return textureLoad(background, vec2<i32>(frag.xy), 0);
+}
+
+/// One quad (a 4-vertex strip) per tile, instance = tile in row order; a
+/// tile no particle wrote into collapses to a point and costs no fragment.
+/// The software rasteriser runs every branch of a fragment shader for every
+/// pixel, so `fs` only runs where the splat marked a tile.
+@vertex
+fn vs_tile(@builtin(vertex_index) vi: u32, @builtin(instance_index) t: u32) -> @builtin(position) vec4<f32> {
+    let wh = cu.size.x * cu.size.y;
+    if ((trail_px[2u * wh + t] | head_px[wh + t]) == 0u) {
+        return vec4<f32>(2.0, 2.0, 0.0, 1.0);
+    }
+    let tiles_x = (cu.size.x + TILE - 1u) / TILE;
+    let corner = vec2<u32>(vi & 1u, vi >> 1u);
+    let px = min((vec2<u32>(t % tiles_x, t / tiles_x) + corner) * TILE, cu.size);
+    let ndc = vec2<f32>(px) / vec2<f32>(cu.size) * 2.0 - 1.0;
+    return vec4<f32>(ndc.x, -ndc.y, 0.0, 1.0);
 }
 
 fn slot(panel: u32, ii: u32, s: u32) -> vec4<f32> {
@@ -100,9 +127,18 @@ fn fs(@builtin(position) frag: vec4<f32>) -> @location(0) vec4<f32> {
             // Only the fields needed (a whole Particle is ten loads).
             let newest = particles[tid].steps / cu.trail_stride;
             let oldest = newest + 1u - min(newest + 1u, cu.trail_len);
-            // The splat's recency names the segment unless it was clamped or
-            // the ring has moved on; then look at every segment in the ring.
-            let guess = (tv >> 21u) + cu.epoch;
+            // The splat's recency names the newest of this particle's
+            // segments over the pixel, unless it was clamped to 0: samples
+            // older than the layer's epoch (a particle that stopped before
+            // the layer was last rebuilt) all carry recency 0; then look at
+            // every segment in the ring. Otherwise, once the ring has moved
+            // past the named segment, none of the particle's segments still
+            // in the ring covers the pixel (a newer one would have won the
+            // splat's atomicMax, and the splat marks exactly the pixels where
+            // the coverage below is > 0), so there is nothing to search: in
+            // a software rasteriser a loop costs every lane its longest trip.
+            let recency = tv >> 21u;
+            let guess = recency + cu.epoch;
             if (guess >= oldest + 1u && guess <= newest) {
                 let named = segment_alpha(panel, tid, guess, oldest, newest, q);
                 ta = named.x;
@@ -116,7 +152,7 @@ fn fs(@builtin(position) frag: vec4<f32>) -> @location(0) vec4<f32> {
                         ta = max(ta, segment_alpha(panel, tid, guess + 1u, oldest, newest, q).x);
                     }
                 }
-            } else {
+            } else if (recency == 0u) {
                 for (var j = oldest + 1u; j <= newest; j = j + 1u) {
                     ta = max(ta, segment_alpha(panel, tid, j, oldest, newest, q).x);
                 }
